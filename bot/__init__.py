@@ -1,0 +1,1 @@
+"""Reverse Mentoring for Slack."""

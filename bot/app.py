@@ -1,0 +1,49 @@
+"""Building the Bolt app. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.handlers import commands, errors, home, signup
+from bot.handlers.deps import Deps, utc_clock
+
+logger = logging.getLogger(__name__)
+
+
+def make_web_client(settings: Settings) -> WebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return WebClient(token=token, base_url=settings.slack_api_url)
+
+
+def create_app(
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    *,
+    clock: Callable[[], datetime] = utc_clock,
+) -> App:
+    """The Bolt app with every feature's listeners registered."""
+    settings.require_slack()
+    signing_secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    )
+    app = App(
+        client=make_web_client(settings),
+        signing_secret=signing_secret,
+        # Socket Mode traffic arrives over an authenticated websocket, not signed HTTP.
+        request_verification_enabled=not settings.socket_mode,
+        logger=logging.getLogger("bot.bolt"),
+    )
+    deps = Deps(settings=settings, session_factory=session_factory, clock=clock)
+    router = commands.CommandRouter()
+    errors.register(app)
+    commands.register(app, deps, router)
+    signup.register(app, deps, router)
+    home.register(app, deps)
+    return app

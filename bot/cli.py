@@ -1,0 +1,159 @@
+"""The `mentorbot` command: run, migrate, jobs run-once."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from types import FrameType
+
+from pydantic import ValidationError
+from slack_bolt.error import BoltError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.config import ConfigError, Settings
+from models.db import make_engine, make_session_factory
+from models.migrate import upgrade_to_head
+
+logger = logging.getLogger("mentorbot")
+
+HTTP_THREADS = 16
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mentorbot", description="Reverse Mentoring for Slack")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser(
+        "run", help="serve Slack (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
+    )
+    run.add_argument("--port", type=int, help="HTTP port (default: PORT or 3000)")
+    run.add_argument("--host", default="0.0.0.0", help="HTTP address to bind (default: 0.0.0.0)")  # noqa: S104
+    run.add_argument(
+        "--no-scheduler", action="store_true", help="serve Slack only; run jobs elsewhere"
+    )
+    run.add_argument(
+        "--no-migrate", action="store_true", help="do not upgrade the database on start"
+    )
+    commands.add_parser("migrate", help="upgrade the database in DATABASE_URL to the latest schema")
+    jobs = commands.add_parser("jobs", help="scheduled jobs")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_commands.add_parser("run-once", help="run every scheduled job once, then exit")
+    return parser
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in error.errors()
+        )
+        raise ConfigError(f"invalid configuration: {problems}") from None
+
+
+def _secrets(settings: Settings) -> list[str]:
+    values = (settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token)
+    return [v.get_secret_value() for v in values if v is not None]
+
+
+def _stop_on_sigterm() -> None:
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def cmd_migrate(settings: Settings) -> int:
+    engine = make_engine(settings.database_url)
+    upgrade_to_head(engine)
+    logger.info("database is at the latest schema")
+    return 0
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    # Imported here so `mentorbot migrate` does not load the Slack stack.
+    from bot.app import create_app, make_web_client
+    from bot.scheduler import build_scheduler
+    from bot.web import make_wsgi_app
+
+    settings.require_slack()
+    engine = make_engine(settings.database_url)
+    if not args.no_migrate:
+        upgrade_to_head(engine)
+    session_factory = make_session_factory(engine)
+    try:
+        app = create_app(settings, session_factory)
+    except BoltError as error:
+        raise ConfigError(f"Slack refused the bot token ({error}); check SLACK_BOT_TOKEN") from None
+
+    scheduler = None
+    if not args.no_scheduler:
+        scheduler = build_scheduler(settings, session_factory, make_web_client(settings))
+        scheduler.start()
+    _stop_on_sigterm()
+    try:
+        if settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            assert settings.slack_app_token is not None
+            logger.info("connecting to Slack in Socket Mode")
+            SocketModeHandler(
+                app,
+                settings.slack_app_token.get_secret_value(),
+                web_client=WebClient(base_url=settings.slack_api_url),
+            ).start()
+        else:
+            import waitress
+
+            port = args.port or settings.port
+            logger.info("serving Slack on http://%s:%d/slack/events", args.host, port)
+            waitress.serve(
+                make_wsgi_app(app),
+                host=args.host,
+                port=port,
+                threads=HTTP_THREADS,
+                ident="mentorbot",
+            )
+    except KeyboardInterrupt:
+        logger.info("stopping")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+    return 0
+
+
+def cmd_jobs_run_once(settings: Settings) -> int:
+    from bot.app import make_web_client
+    from bot.scheduler import run_once
+
+    settings.require_slack()
+    engine = make_engine(settings.database_url)
+    names = run_once(settings, make_session_factory(engine), make_web_client(settings))
+    logger.info("ran %d job(s): %s", len(names), ", ".join(names) or "none scheduled")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings()
+        from bot.logging_setup import configure_logging
+
+        configure_logging(settings.log_level, _secrets(settings))
+        if args.command == "migrate":
+            return cmd_migrate(settings)
+        if args.command == "run":
+            return cmd_run(settings, args)
+        return cmd_jobs_run_once(settings)
+    except ConfigError as error:
+        print(f"mentorbot: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    except SlackApiError as error:
+        print(f"mentorbot: Slack answered {error.response.get('error')}", file=sys.stderr)  # noqa: T201
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Settings read from the environment (see README: Configuration)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///mentorbot.db"
+
+HOW_TO_GET_TOKENS = (
+    "create the Slack app from manifest.yml (see README: Create the Slack app), "
+    "install it to your workspace, then copy the Bot User OAuth Token (xoxb-…) "
+    "and the Signing Secret from the app's settings"
+)
+
+
+class ConfigError(Exception):
+    """The environment is missing something the command needs."""
+
+
+class Settings(BaseSettings):
+    """Everything an operator configures, from environment variables."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    mentorbot_coordinators: str = ""
+    port: int = Field(default=3000, ge=1, le=65535)
+    log_level: str = "INFO"
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        # slack_sdk joins method names onto the base URL, so it must end with "/".
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg_driver(cls, value: str) -> str:
+        # Accept the common postgres:// spellings and use the psycopg 3 driver we ship.
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    @property
+    def coordinator_ids(self) -> frozenset[str]:
+        return frozenset(u.strip() for u in self.mentorbot_coordinators.split(",") if u.strip())
+
+    def require_slack(self) -> None:
+        """Raise ConfigError naming every Slack setting that serving needs but lacks."""
+        missing = []
+        if self.slack_bot_token is None or not self.slack_bot_token.get_secret_value():
+            missing.append("SLACK_BOT_TOKEN")
+        if not self.socket_mode and (
+            self.slack_signing_secret is None or not self.slack_signing_secret.get_secret_value()
+        ):
+            missing.append("SLACK_SIGNING_SECRET")
+        if missing:
+            names = " and ".join(missing)
+            verb = "is" if len(missing) == 1 else "are"
+            raise ConfigError(f"{names} {verb} not set: {HOW_TO_GET_TOKENS}.")

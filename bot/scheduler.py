@@ -1,0 +1,70 @@
+"""The APScheduler loop that runs every job in bot.jobs.JOBS."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.jobs import JOBS, Job, JobContext
+
+logger = logging.getLogger(__name__)
+
+# A tick missed while the process was busy or asleep is run once, late, not once per miss;
+# one instance per job at a time, so a slow pass is never overlapped by the next.
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
+
+
+def _run_job(
+    job: Job,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    client: WebClient,
+    clock: Callable[[], datetime],
+) -> None:
+    started = time.perf_counter()
+    job.run(
+        JobContext(settings=settings, session_factory=session_factory, client=client, now=clock())
+    )
+    logger.info("job %s finished in %.3fs", job.name, time.perf_counter() - started)
+
+
+def build_scheduler(
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    client: WebClient,
+    *,
+    jobs: tuple[Job, ...] = JOBS,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> BackgroundScheduler:
+    """A background scheduler with every job added (not started)."""
+    scheduler = BackgroundScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
+    for job in jobs:
+        scheduler.add_job(
+            _run_job,
+            "interval",
+            seconds=job.every_seconds,
+            id=job.name,
+            args=[job, settings, session_factory, client, clock],
+        )
+    return scheduler
+
+
+def run_once(
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    client: WebClient,
+    *,
+    jobs: tuple[Job, ...] = JOBS,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> list[str]:
+    """One pass of every job, in order; returns the names of the jobs run."""
+    for job in jobs:
+        _run_job(job, settings, session_factory, client, clock)
+    return [job.name for job in jobs]

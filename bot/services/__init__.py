@@ -1,0 +1,1 @@
+"""Domain rules. No Slack imports here: services take a db_session and `now`."""

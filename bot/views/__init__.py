@@ -1,0 +1,1 @@
+"""Block Kit builders: pure functions returning slack_sdk.models objects."""

@@ -1,0 +1,50 @@
+"""Values stored in the database, as string enums (stored as VARCHAR, not native enums)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    MENTOR = "mentor"  # reverse mentor: shares digital skills
+    MENTEE = "mentee"  # senior colleague: wants to learn them
+    BOTH = "both"
+
+
+class CareerStage(StrEnum):
+    """Years-of-experience bands, in career order (matching compares their positions)."""
+
+    EARLY = "0-2"
+    DEVELOPING = "3-5"
+    ESTABLISHED = "6-10"
+    SENIOR = "11-20"
+    VETERAN = "20+"
+
+
+class Personality(StrEnum):
+    INTROVERT = "introvert"
+    AMBIVERT = "ambivert"
+    EXTROVERT = "extrovert"
+
+
+class Cadence(StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+
+class TopicDirection(StrEnum):
+    TEACH = "teach"
+    LEARN = "learn"
+
+
+class ProgramStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    FINISHED = "finished"
+
+
+class ParticipantStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"

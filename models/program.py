@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, Timestamps, str_enum
+from models.enums import Cadence, ProgramStatus
+
+
+class Program(Timestamps, Base):
+    """A cohort of the mentoring program; the open one is what `/mentoring join` enrols into."""
+
+    __tablename__ = "programs"
+    # At most one open program per workspace: a partial unique index both databases enforce.
+    __table_args__ = (
+        Index(
+            "uq_programs_one_open_per_team",
+            "team_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    status: Mapped[ProgramStatus] = mapped_column(
+        str_enum(ProgramStatus),
+        default=ProgramStatus.OPEN,
+    )
+    signup_open: Mapped[bool] = mapped_column(default=True)
+    cadence: Mapped[Cadence] = mapped_column(
+        str_enum(Cadence),
+        default=Cadence.BIWEEKLY,
+    )

@@ -1,0 +1,235 @@
+"""Sends Slack's requests to the bot over HTTP, signed exactly as Slack signs them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from tests.fakeslack import FakeSlack
+
+
+def slack_signature(signing_secret: str, timestamp: str, body: bytes) -> str:
+    """Slack's v0 request signature (see Slack's request-verification docs)."""
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def _options_of(element: dict[str, Any]) -> list[dict[str, Any]]:
+    options = list(element.get("options") or [])
+    for group in element.get("option_groups") or []:
+        options += group.get("options", [])
+    return options
+
+
+def _pick(element: dict[str, Any], value: str) -> dict[str, Any]:
+    for option in _options_of(element):
+        if option["value"] == value:
+            return {"text": option["text"], "value": option["value"]}
+    raise AssertionError(f"{value!r} is not an option of {element.get('action_id')}")
+
+
+def element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
+    """What Slack puts in view.state for an element holding `value` (as a person would set it)."""
+    kind = element["type"]
+    state: dict[str, Any] = {"type": kind}
+    if kind == "plain_text_input":
+        state["value"] = value
+    elif kind in ("static_select", "radio_buttons"):
+        state["selected_option"] = _pick(element, value) if value is not None else None
+    elif kind in ("multi_static_select", "checkboxes"):
+        state["selected_options"] = [_pick(element, v) for v in value or []]
+    elif kind == "multi_users_select":
+        state["selected_users"] = list(value or [])
+    elif kind == "users_select":
+        state["selected_user"] = value
+    elif kind == "conversations_select":
+        state["selected_conversation"] = value
+    elif kind == "channels_select":
+        state["selected_channel"] = value
+    elif kind == "datepicker":
+        state["selected_date"] = value
+    elif kind == "timepicker":
+        state["selected_time"] = value
+    else:
+        raise AssertionError(f"driver cannot fill a {kind}")
+    return state
+
+
+def initial_value(element: dict[str, Any]) -> Any:
+    kind = element["type"]
+    if kind == "plain_text_input":
+        return element.get("initial_value")
+    if kind in ("static_select", "radio_buttons"):
+        return (element.get("initial_option") or {}).get("value")
+    if kind in ("multi_static_select", "checkboxes"):
+        return [o["value"] for o in element.get("initial_options") or []]
+    if kind == "multi_users_select":
+        return element.get("initial_users") or []
+    for key in (
+        "initial_user",
+        "initial_conversation",
+        "initial_channel",
+        "initial_date",
+        "initial_time",
+    ):
+        if key in element:
+            return element[key]
+    return None
+
+
+def fill_state(view: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+    """view.state.values as Slack would send it: initial values, overridden by `inputs`
+    (keyed by block_id). Inputs name options by value and must be options the view offers."""
+    values: dict[str, Any] = {}
+    unknown = set(inputs) - {b.get("block_id") for b in view["blocks"]}
+    assert not unknown, f"the view has no blocks {unknown}"
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element = block["element"]
+        value = inputs[block["block_id"]] if block["block_id"] in inputs else initial_value(element)
+        values[block["block_id"]] = {element["action_id"]: element_state(element, value)}
+    return values
+
+
+class SlackDriver:
+    """Plays Slack's part towards the bot: commands, button clicks, form submissions, events."""
+
+    def __init__(self, bot_url: str, signing_secret: str, slack: FakeSlack) -> None:
+        self.bot_url = bot_url.rstrip("/")
+        self.signing_secret = signing_secret
+        self.slack = slack
+        self.http = httpx.Client(timeout=10)
+        self._ids = itertools.count(1)
+
+    def close(self) -> None:
+        self.http.close()
+
+    # -- raw --------------------------------------------------------------------------------------
+    def post(
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        sent_headers = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature or slack_signature(self.signing_secret, ts, body),
+            **(headers or {}),
+        }
+        return self.http.post(f"{self.bot_url}/slack/events", content=body, headers=sent_headers)
+
+    def _trigger_id(self) -> str:
+        return f"{next(self._ids)}.{int(time.time())}.trigger"
+
+    def _user(self, user_id: str) -> dict[str, Any]:
+        return {
+            "id": user_id,
+            "username": user_id.lower(),
+            "name": user_id.lower(),
+            "team_id": self.slack.team_id,
+        }
+
+    def _team(self) -> dict[str, Any]:
+        return {"id": self.slack.team_id, "domain": "acme"}
+
+    def command_body(self, user_id: str, text: str, channel_id: str = "C0GENERAL") -> bytes:
+        key = f"cmd{next(self._ids)}"
+        return urlencode(
+            {
+                "token": "legacy-verification-token",
+                "team_id": self.slack.team_id,
+                "team_domain": "acme",
+                "channel_id": channel_id,
+                "channel_name": "general",
+                "user_id": user_id,
+                "user_name": user_id.lower(),
+                "command": "/mentoring",
+                "text": text,
+                "api_app_id": "A0MENTOR",
+                "is_enterprise_install": "false",
+                "response_url": self.slack.response_url(key),
+                "trigger_id": self._trigger_id(),
+            }
+        ).encode()
+
+    # -- what people do ---------------------------------------------------------------------------
+    def command(self, user_id: str, text: str, **kwargs: Any) -> httpx.Response:
+        """`/mentoring <text>` typed by `user_id`."""
+        return self.post(
+            self.command_body(user_id, text, **kwargs), "application/x-www-form-urlencoded"
+        )
+
+    def interactive(self, payload: dict[str, Any], **kwargs: Any) -> httpx.Response:
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        return self.post(body, "application/x-www-form-urlencoded", **kwargs)
+
+    def submit_view(
+        self,
+        user_id: str,
+        view: dict[str, Any],
+        inputs: dict[str, Any] | None = None,
+        *,
+        state_values: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        """Submit an open modal with `inputs` typed in (or raw `state_values`, to play a client
+        that sends what no real form would)."""
+        values = state_values if state_values is not None else fill_state(view, inputs or {})
+        submitted = {**view, "state": {"values": values}, "team_id": self.slack.team_id}
+        return self.interactive(
+            {
+                "type": "view_submission",
+                "team": self._team(),
+                "user": self._user(user_id),
+                "api_app_id": "A0MENTOR",
+                "token": "legacy-verification-token",
+                "trigger_id": self._trigger_id(),
+                "view": submitted,
+                "response_urls": [],
+                "is_enterprise_install": False,
+            }
+        )
+
+    def view_action(
+        self,
+        user_id: str,
+        view: dict[str, Any],
+        block_id: str,
+        inputs: dict[str, Any],
+    ) -> httpx.Response:
+        """Change an input in an open modal whose block dispatches actions (dispatch_action)."""
+        values = fill_state(view, inputs)
+        block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+        element = block["element"]
+        action = {
+            **values[block_id][element["action_id"]],
+            "action_id": element["action_id"],
+            "block_id": block_id,
+            "action_ts": f"{time.time():.6f}",
+        }
+        return self.interactive(
+            {
+                "type": "block_actions",
+                "team": self._team(),
+                "user": self._user(user_id),
+                "api_app_id": "A0MENTOR",
+                "token": "legacy-verification-token",
+                "container": {"type": "view", "view_id": view["id"]},
+                "trigger_id": self._trigger_id(),
+                "view": {**view, "state": {"values": values}},
+                "actions": [action],
+                "is_enterprise_install": False,
+            }
+        )

@@ -1,0 +1,365 @@
+"""A fake Slack Web API on 127.0.0.1: records calls, answers like Slack, and injects failures.
+
+Every call is checked against Slack's method descriptions (tests/contract.py); every block and
+view is round-tripped through slack_sdk.models. Problems are collected in `violations`, which
+the fixtures assert is empty after each test.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlparse
+
+from tests import contract
+
+BOT_USER_ID = "UBOTMENTOR"
+BOT_ID = "BMENTOR"
+VIEW_METHODS = {"views.open", "views.update", "views.push", "views.publish"}
+MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"}
+
+
+@dataclass
+class ApiCall:
+    method: str
+    args: dict[str, Any]
+    token: str | None
+    response: dict[str, Any] = field(default_factory=dict)
+    status: int = 200
+    at: float = field(default_factory=time.time)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and bool(self.response.get("ok"))
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        blocks = self.args.get("blocks") or []
+        return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+    @property
+    def view(self) -> dict[str, Any]:
+        view = self.args.get("view") or {}
+        return json.loads(view) if isinstance(view, str) else view
+
+
+@dataclass
+class Failure:
+    error: str | None = None  # a Slack error code in an HTTP 200 {"ok": false} answer
+    status: int = 200  # or an HTTP status (429, 500...)
+    retry_after: int | None = None
+
+
+@dataclass
+class SlackUser:
+    id: str
+    name: str
+    tz: str = "Europe/London"
+    tz_offset: int = 0
+    is_admin: bool = False
+    is_owner: bool = False
+    deleted: bool = False
+    is_bot: bool = False
+
+
+class FakeSlack:
+    """Start with `with FakeSlack() as slack:`; point SLACK_API_URL at `slack.api_url`."""
+
+    def __init__(self, team_id: str = "T0TEAM1", team_name: str = "Acme") -> None:
+        self.team_id, self.team_name = team_id, team_name
+        self.calls: list[ApiCall] = []
+        self.responses: list[dict[str, Any]] = []  # posts to response_url
+        self.violations: list[str] = []
+        self.users: dict[str, SlackUser] = {}
+        self.views: dict[str, dict[str, Any]] = {}
+        self._failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self._ids = itertools.count(1)
+        self._cond = threading.Condition()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def __enter__(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, key: str) -> str:
+        return f"{self.base_url}/response/{key}"
+
+    # -- test controls ------------------------------------------------------------------------
+    def add_user(self, user_id: str, name: str | None = None, **fields: Any) -> SlackUser:
+        user = SlackUser(id=user_id, name=name or user_id.lower(), **fields)
+        self.users[user_id] = user
+        return user
+
+    def fail(self, method: str, *failures: Failure) -> None:
+        """Answer the next calls of `method` with these failures, in order."""
+        with self._cond:
+            self._failures[method].extend(failures)
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        with self._cond:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(
+        self,
+        method: str,
+        predicate: Callable[[ApiCall], bool] = lambda _c: True,
+        *,
+        count: int = 1,
+        timeout: float = 5.0,
+    ) -> list[ApiCall]:
+        """Wait until `count` successful calls of `method` match; the bot answers Slack first and
+        works after, so effects arrive a moment later."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [c for c in self.calls if c.method == method and c.ok and predicate(c)]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [(c.method, c.response.get("error")) for c in self.calls]
+                    raise AssertionError(
+                        f"expected {count} {method} call(s) within {timeout}s; calls: {seen}"
+                    )
+                self._cond.wait(remaining)
+
+    def wait_for_response(self, timeout: float = 5.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not self.responses:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError("nothing was posted to a response_url")
+                self._cond.wait(remaining)
+            return self.responses[-1]
+
+    def dms_to(self, user_id: str) -> list[ApiCall]:
+        return [
+            c
+            for c in self.calls_to("chat.postMessage")
+            if c.ok and c.args.get("channel") in (user_id, self.dm_channel(user_id))
+        ]
+
+    @staticmethod
+    def dm_channel(user_id: str) -> str:
+        return "D" + user_id[1:]
+
+    # -- the server ---------------------------------------------------------------------------
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                self._dispatch()
+
+            def do_POST(self) -> None:
+                self._dispatch()
+
+            def _dispatch(self) -> None:
+                url = urlparse(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                if url.path.startswith("/api/"):
+                    status, headers, body = fake._api(url.path[5:], url.query, raw, self.headers)
+                elif url.path.startswith("/response/"):
+                    status, headers, body = fake._response_url(raw)
+                else:
+                    status, headers, body = 404, {}, b"not found"
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        return Handler
+
+    def _response_url(self, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+        payload = json.loads(raw or b"{}")
+        problems = contract.check_blocks(payload["blocks"]) if "blocks" in payload else []
+        with self._cond:
+            self.violations.extend(f"response_url: {p}" for p in problems)
+            self.responses.append(payload)
+            self._cond.notify_all()
+        return 200, {"Content-Type": "text/plain"}, b"ok"
+
+    def _api(
+        self, method: str, query: str, raw: bytes, headers: Any
+    ) -> tuple[int, dict[str, str], bytes]:
+        args: dict[str, Any] = dict(parse_qsl(query))
+        content_type = headers.get("Content-Type", "")
+        if raw and content_type.startswith("application/json"):
+            args.update(json.loads(raw))
+        elif raw:
+            args.update(parse_qsl(raw.decode()))
+        auth = headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.get("token")
+        call = ApiCall(method=method, args=args, token=token)
+
+        problems = self._check(method, args, has_bearer_token=bool(auth))
+        with self._cond:
+            failure = self._failures[method].popleft() if self._failures[method] else None
+        extra_headers: dict[str, str] = {}
+        if problems:
+            self.violations.extend(problems)
+            call.response = {"ok": False, "error": "invalid_arguments", "problems": problems}
+        elif not token:
+            call.response = {"ok": False, "error": "not_authed"}
+        elif failure is not None and failure.status != 200:
+            call.status = failure.status
+            call.response = {
+                "ok": False,
+                "error": "ratelimited" if failure.status == 429 else "fatal_error",
+            }
+            if failure.retry_after is not None:
+                extra_headers["Retry-After"] = str(failure.retry_after)
+        elif failure is not None:
+            call.response = {"ok": False, "error": failure.error}
+        else:
+            call.response = self._answer(method, args)
+        with self._cond:
+            self.calls.append(call)
+            self._cond.notify_all()
+        body = json.dumps(call.response).encode()
+        return call.status, {"Content-Type": "application/json", **extra_headers}, body
+
+    def _check(self, method: str, args: dict[str, Any], *, has_bearer_token: bool) -> list[str]:
+        if not contract.available():
+            return []
+        problems = contract.check_arguments(method, args, has_bearer_token=has_bearer_token)
+        if method in MESSAGE_METHODS and "blocks" in args:
+            problems += [f"{method}: {p}" for p in contract.check_blocks(args["blocks"])]
+            if not args.get("text"):
+                problems.append(f"{method}: blocks without a `text` fallback for notifications")
+        if method in VIEW_METHODS and "view" in args:
+            problems += [f"{method}: {p}" for p in contract.check_view(args["view"])]
+        if method == "views.open" and not args.get("trigger_id"):
+            problems.append("views.open: no trigger_id")
+        return problems
+
+    # -- answers like Slack's ----------------------------------------------------------------
+    def _next_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):08d}"
+
+    def _ts(self) -> str:
+        return f"{int(time.time())}.{next(self._ids):06d}"
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        handler = getattr(self, "_answer_" + method.replace(".", "_"), None)
+        return handler(args) if handler else {"ok": True}
+
+    def _answer_auth_test(self, _args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://acme.example/",
+            "team": self.team_name,
+            "user": "mentorbot",
+            "team_id": self.team_id,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _answer_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(args.get("user", ""))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {
+            "ok": True,
+            "user": {
+                "id": user.id,
+                "team_id": self.team_id,
+                "name": user.name,
+                "real_name": user.name.title(),
+                "deleted": user.deleted,
+                "tz": user.tz,
+                "tz_label": user.tz,
+                "tz_offset": user.tz_offset,
+                "is_admin": user.is_admin,
+                "is_owner": user.is_owner,
+                "is_bot": user.is_bot,
+                "profile": {"real_name": user.name.title(), "display_name": user.name},
+            },
+        }
+
+    def _message(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = args["channel"]
+        if channel[:1] in ("U", "W"):
+            channel = self.dm_channel(channel)  # posting to a user id lands in the app's DM
+        ts = self._ts()
+        message = {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "ts": ts,
+            "text": args.get("text", ""),
+        }
+        if "blocks" in args:
+            message["blocks"] = (
+                json.loads(args["blocks"]) if isinstance(args["blocks"], str) else args["blocks"]
+            )
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    _answer_chat_postMessage = _message
+    _answer_chat_update = _message
+
+    def _answer_chat_postEphemeral(self, _args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "message_ts": self._ts()}
+
+    def _answer_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = [u for u in str(args.get("users", "")).split(",") if u]
+        if len(users) == 1:
+            return {"ok": True, "channel": {"id": self.dm_channel(users[0])}}
+        return {"ok": True, "channel": {"id": "G" + "".join(sorted(u[1:4] for u in users))}}
+
+    def _store_view(self, args: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
+        view = args["view"]
+        view = json.loads(view) if isinstance(view, str) else dict(view)
+        view_id = view_id or self._next_id("V")
+        stored = {**view, "id": view_id, "hash": self._next_id("h"), "state": {"values": {}}}
+        with self._cond:
+            self.views[view_id] = stored
+        return {"ok": True, "view": stored}
+
+    def _answer_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self._store_view(args)
+
+    _answer_views_push = _answer_views_open
+
+    def _answer_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        view_id = args.get("view_id")
+        current = self.views.get(view_id or "")
+        if current is None:
+            return {"ok": False, "error": "not_found"}
+        if args.get("hash") and args["hash"] != current["hash"]:
+            return {"ok": False, "error": "hash_conflict"}
+        return self._store_view(args, view_id)
+
+    def _answer_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self._store_view(args, "VHOME" + str(args.get("user_id")))
