@@ -17,6 +17,16 @@ from bot.handlers.deps import Deps, utc_clock
 logger = logging.getLogger(__name__)
 
 
+class _IgnoreEnvTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that the client we built from it wins."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+_ENV_TOKEN_WARNING = _IgnoreEnvTokenWarning()
+
+
 def make_web_client(settings: Settings) -> WebClient:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     return WebClient(token=token, base_url=settings.slack_api_url)
@@ -33,12 +43,14 @@ def create_app(
     signing_secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     )
+    bolt_logger = logging.getLogger("bot.bolt")
+    bolt_logger.addFilter(_ENV_TOKEN_WARNING)  # adding the same filter twice is a no-op
     app = App(
         client=make_web_client(settings),
         signing_secret=signing_secret,
         # Socket Mode traffic arrives over an authenticated websocket, not signed HTTP.
         request_verification_enabled=not settings.socket_mode,
-        logger=logging.getLogger("bot.bolt"),
+        logger=bolt_logger,
     )
     deps = Deps(settings=settings, session_factory=session_factory, clock=clock)
     router = commands.CommandRouter()

@@ -94,28 +94,24 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         scheduler.start()
     _stop_on_sigterm()
     try:
+        import waitress
+
+        port = args.port or settings.port
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             assert settings.slack_app_token is not None
-            logger.info("connecting to Slack in Socket Mode")
+            logger.info("connecting to Slack in Socket Mode; health check on port %d", port)
             SocketModeHandler(
                 app,
                 settings.slack_app_token.get_secret_value(),
                 web_client=WebClient(base_url=settings.slack_api_url),
-            ).start()
+            ).connect()
+            wsgi_app = make_wsgi_app(None)
         else:
-            import waitress
-
-            port = args.port or settings.port
             logger.info("serving Slack on http://%s:%d/slack/events", args.host, port)
-            waitress.serve(
-                make_wsgi_app(app),
-                host=args.host,
-                port=port,
-                threads=HTTP_THREADS,
-                ident="mentorbot",
-            )
+            wsgi_app = make_wsgi_app(app)
+        waitress.serve(wsgi_app, host=args.host, port=port, threads=HTTP_THREADS, ident="mentorbot")
     except KeyboardInterrupt:
         logger.info("stopping")
     finally:

@@ -86,12 +86,8 @@ def check_arguments(method: str, args: dict[str, Any], *, has_bearer_token: bool
     schema = spec.get("args", {})
     properties = schema.get("properties", {})
     problems = []
-    for name in schema.get("required", []):
-        if name == "token":
-            if not has_bearer_token and "token" not in args:
-                problems.append(f"{method}: no token (neither Authorization header nor argument)")
-        elif name not in args or args[name] in (None, ""):
-            problems.append(f"{method}: required argument {name!r} missing")
+    if "token" in schema.get("required", []) and not has_bearer_token and "token" not in args:
+        problems.append(f"{method}: no token (neither Authorization header nor argument)")
     coerced = {k: _coerce(v, properties.get(k, {})) for k, v in args.items()}
     checked_schema = {**schema, "required": [r for r in schema.get("required", []) if r != "token"]}
     for error in jsonschema.Draft7Validator(checked_schema).iter_errors(coerced):

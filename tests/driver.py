@@ -233,3 +233,73 @@ class SlackDriver:
                 "is_enterprise_install": False,
             }
         )
+
+    def block_action(
+        self,
+        user_id: str,
+        action_id: str,
+        *,
+        value: str | None = None,
+        block_id: str = "actions",
+        container: dict[str, Any] | None = None,
+        channel_id: str | None = None,
+        message: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        """Click a button (in a message when `message` is given, else in the App Home)."""
+        action: dict[str, Any] = {
+            "type": "button",
+            "action_id": action_id,
+            "block_id": block_id,
+            "text": {"type": "plain_text", "text": action_id},
+            "action_ts": f"{time.time():.6f}",
+        }
+        if value is not None:
+            action["value"] = value
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "team": self._team(),
+            "user": self._user(user_id),
+            "api_app_id": "A0MENTOR",
+            "token": "legacy-verification-token",
+            "container": container or {"type": "view", "view_id": f"VHOME{user_id}"},
+            "trigger_id": self._trigger_id(),
+            "actions": [action],
+            "is_enterprise_install": False,
+        }
+        if message is not None:
+            payload["message"] = message
+            payload["channel"] = {"id": channel_id or message.get("channel", "")}
+            payload["response_url"] = self.slack.response_url(f"act{next(self._ids)}")
+        return self.interactive(payload)
+
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+    ) -> httpx.Response:
+        """Deliver an Events API event; `retry_num` marks a redelivery as Slack does."""
+        body = {
+            "token": "legacy-verification-token",
+            "team_id": self.slack.team_id,
+            "api_app_id": "A0MENTOR",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{next(self._ids):08d}",
+            "event_time": int(time.time()),
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": self.slack.team_id,
+                    "user_id": "UBOTMENTOR",
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+        }
+        headers = {}
+        if retry_num is not None:
+            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+        return self.post(json.dumps(body).encode(), "application/json", headers=headers)

@@ -1,0 +1,182 @@
+"""The `mentorbot` command as an operator runs it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import inspect
+
+from models.db import make_engine
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.fakeslack import FakeSlack
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def mentorbot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTORBOT_"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}", PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
+def mentorbot(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_run_without_slack_settings_says_what_is_missing_in_one_line(tmp_path: Path) -> None:
+    result = mentorbot("run", env=mentorbot_env(tmp_path))
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "SLACK_BOT_TOKEN" in lines[0] and "SLACK_SIGNING_SECRET" in lines[0]
+    assert "manifest.yml" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_run_with_only_the_signing_secret_missing_names_just_that(tmp_path: Path) -> None:
+    result = mentorbot("run", env=mentorbot_env(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN))
+    assert result.returncode != 0
+    assert "SLACK_SIGNING_SECRET is not set" in result.stderr
+    assert "SLACK_BOT_TOKEN" not in result.stderr
+
+
+def test_migrate_creates_the_schema(tmp_path: Path) -> None:
+    env = mentorbot_env(tmp_path)
+    result = mentorbot("migrate", env=env)
+    assert result.returncode == 0, result.stderr
+    engine = make_engine(env["DATABASE_URL"])
+    assert {"workspaces", "programs", "participants"} <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+@dataclass
+class Run:
+    process: subprocess.Popen[str]
+    output: str = ""
+
+
+@contextmanager
+def running(env: dict[str, str], port: int, *args: str) -> Iterator[Run]:
+    """`mentorbot run` in a subprocess, once it answers /healthz; stopped with SIGTERM after."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", *args],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    run = Run(process)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.stdout.read() if process.stdout else ""
+                assert time.monotonic() < deadline, "the bot did not start listening"
+                time.sleep(0.1)
+        yield run
+    finally:
+        process.send_signal(signal.SIGTERM)
+        run.output = process.communicate(timeout=20)[0]
+
+
+def test_run_serves_healthz_and_slack_then_stops_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    with FakeSlack() as slack:
+        env = mentorbot_env(
+            tmp_path,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=slack.api_url,
+            PORT=str(port),
+        )
+        with running(env, port) as run:
+            response = httpx.get(f"http://127.0.0.1:{port}/healthz")
+            assert response.status_code == 200 and response.json() == {"status": "ok"}
+            # Slack's endpoint is there and insists on a signature.
+            assert httpx.post(f"http://127.0.0.1:{port}/slack/events").status_code == 401
+            # It checked its token with Slack (auth.test) on the way up, and migrated.
+            assert slack.calls_to("auth.test")[0].token == BOT_TOKEN
+            assert "participants" in inspect(make_engine(env["DATABASE_URL"])).get_table_names()
+    assert run.process.returncode == 0, run.output
+    assert BOT_TOKEN not in run.output and SIGNING_SECRET not in run.output
+
+
+def test_socket_mode_connects_with_the_app_token_and_serves_no_unsigned_http(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    with FakeSlack() as slack:
+        env = mentorbot_env(
+            tmp_path,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_APP_TOKEN="xapp-1-A0MENTOR-123-abc",
+            SLACK_API_URL=slack.api_url,
+            PORT=str(port),
+        )
+        with running(env, port, "--no-scheduler") as run:
+            opened = slack.wait_for("apps.connections.open")[0]
+            assert opened.token == "xapp-1-A0MENTOR-123-abc"
+            assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+            assert httpx.post(f"http://127.0.0.1:{port}/slack/events").status_code == 404
+    assert "xapp-1-A0MENTOR" not in run.output and BOT_TOKEN not in run.output
+
+
+def test_jobs_run_once_runs_and_exits(tmp_path: Path) -> None:
+    with FakeSlack() as slack:
+        env = mentorbot_env(
+            tmp_path,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=slack.api_url,
+        )
+        assert mentorbot("migrate", env=env).returncode == 0
+        result = mentorbot("jobs", "run-once", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "ran " in result.stderr
+
+
+def test_a_bad_token_is_reported_in_one_line(tmp_path: Path) -> None:
+    with FakeSlack() as slack:
+        from tests.fakeslack import Failure
+
+        slack.fail("auth.test", Failure(error="invalid_auth"))
+        env = mentorbot_env(
+            tmp_path,
+            SLACK_BOT_TOKEN="xoxb-wrong",
+            SLACK_SIGNING_SECRET="x",
+            SLACK_API_URL=slack.api_url,
+            PORT=str(free_port()),
+        )
+        result = mentorbot("run", "--no-scheduler", env=env)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "SLACK_BOT_TOKEN" in result.stderr.strip().splitlines()[-1]
+    assert "xoxb-wrong" not in result.stderr

@@ -1,0 +1,48 @@
+"""manifest.yml creates this app: valid against Slack's manifest schema, least privilege."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from tests import contract
+
+MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
+# Every scope the app asks for, and the feature that needs it. Adding a scope means adding it here.
+ALLOWED_BOT_SCOPES = {
+    "commands": "/mentoring",
+    "chat:write": "DMs to participants",
+    "users:read": "time zones from users.info",
+}
+
+
+def load() -> dict:
+    return yaml.safe_load(MANIFEST.read_text())
+
+
+@pytest.mark.needs_contract
+def test_manifest_is_valid_against_slacks_schema() -> None:
+    schema = contract.load_json("manifest/manifest.schema.1.0.0.json")
+    errors = list(jsonschema.Draft7Validator(schema).iter_errors(load()))
+    assert errors == [], [e.message for e in errors]
+
+
+def test_manifest_asks_only_for_the_scopes_the_app_uses() -> None:
+    scopes = set(load()["oauth_config"]["scopes"]["bot"])
+    assert scopes == set(ALLOWED_BOT_SCOPES)
+    assert "user" not in load()["oauth_config"]["scopes"]
+
+
+def test_manifest_points_slack_at_the_bots_endpoints() -> None:
+    manifest = load()
+    [command] = manifest["features"]["slash_commands"]
+    assert command["command"] == "/mentoring"
+    assert command["url"].endswith("/slack/events")
+    assert manifest["settings"]["interactivity"]["request_url"].endswith("/slack/events")
+    assert manifest["settings"]["event_subscriptions"]["request_url"].endswith("/slack/events")
+    assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert manifest["features"]["bot_user"]["display_name"]

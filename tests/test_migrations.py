@@ -1,0 +1,67 @@
+"""`alembic upgrade head` from empty, on both databases, and no drift between models and
+migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+import models
+from models.db import make_engine
+from models.migrate import alembic_config, is_at_head, upgrade_to_head
+from tests.conftest import BACKENDS, postgres_url
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+        yield engine
+        engine.dispose()
+        return
+    # A schema of its own, so the shared test schema is left alone.
+    admin = make_engine(postgres_url())
+    with admin.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
+        conn.execute(text("CREATE SCHEMA migration_check"))
+    engine = make_engine(postgres_url(), connect_args={"options": "-c search_path=migration_check"})
+    yield engine
+    engine.dispose()
+    with admin.begin() as conn:
+        conn.execute(text("DROP SCHEMA migration_check CASCADE"))
+    admin.dispose()
+
+
+def test_upgrade_head_from_empty_matches_the_models(empty_engine: Engine) -> None:
+    assert not is_at_head(empty_engine)
+    upgrade_to_head(empty_engine)
+    assert is_at_head(empty_engine)
+    tables = set(inspect(empty_engine).get_table_names())
+    assert set(models.Base.metadata.tables) <= tables
+    with empty_engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        drift = compare_metadata(context, models.Base.metadata)
+    assert drift == [], f"models and migrations disagree: {drift}"
+
+
+def test_downgrade_to_base_and_back(empty_engine: Engine) -> None:
+    upgrade_to_head(empty_engine)
+    config = alembic_config()
+    with empty_engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
+    upgrade_to_head(empty_engine)
+    assert is_at_head(empty_engine)
+
+
+def test_upgrade_is_idempotent(empty_engine: Engine) -> None:
+    upgrade_to_head(empty_engine)
+    upgrade_to_head(empty_engine)
+    assert is_at_head(empty_engine)

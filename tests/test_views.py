@@ -1,0 +1,102 @@
+"""Every view and block builder round-trips through slack_sdk.models within Slack's limits."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from slack_sdk.models.views import View
+
+from bot.services.profile import ProfileInput
+from bot.services.topics import CATALOG
+from bot.views.home import home_view
+from bot.views.messages import HelpEntry, help_blocks, signup_confirmation
+from bot.views.metadata import SignupMetadata
+from bot.views.signup import parse_signup_state, signup_modal
+from models.enums import Cadence, CareerStage, Personality, Role
+from tests import contract
+from tests.driver import fill_state
+from tests.test_enrollment import MENTOR
+
+EVERY_TOPIC = [t.key for t in CATALOG]
+HOSTILE = "<!channel> <@U123> <https://evil.example|click> & " + "x" * 60
+
+
+def _as_dict(view: View) -> dict:
+    return view.to_dict()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ProfileInput(),
+        MENTOR,
+        # The largest form: every topic to learn, each with its own rating field.
+        replace(
+            MENTOR,
+            role=Role.BOTH,
+            teach_topics=[],
+            learn_topics=EVERY_TOPIC,
+            self_ratings=dict.fromkeys(EVERY_TOPIC, 3),
+        ),
+    ],
+)
+@pytest.mark.parametrize("editing", [False, True])
+def test_signup_modal_is_valid_block_kit(values: ProfileInput, editing: bool) -> None:
+    metadata = SignupMetadata(editing=editing, program_name=HOSTILE)
+    view = _as_dict(signup_modal(values=values, metadata=metadata))
+    if contract.available():
+        assert contract.check_view(view) == []
+    assert "<!channel>" not in str(view["blocks"][0])
+
+
+def test_the_form_reads_back_what_it_shows() -> None:
+    """A pre-filled form submitted untouched gives back the same profile."""
+    view = _as_dict(signup_modal(values=MENTOR, metadata=SignupMetadata(editing=True)))
+    assert parse_signup_state(fill_state(view, {})) == MENTOR
+
+
+def test_the_form_ignores_values_it_does_not_offer() -> None:
+    state = {
+        "role": {"role": {"type": "radio_buttons", "selected_option": {"value": "overlord"}}},
+        "career_stage": {"career_stage": {"type": "static_select", "selected_option": None}},
+        "rating:leadership": {
+            "rating": {"type": "static_select", "selected_option": {"value": "lots"}}
+        },
+    }
+    profile = parse_signup_state(state)
+    assert profile.role is None and profile.career_stage is None and profile.self_ratings == {}
+
+
+def test_help_and_confirmation_blocks_are_valid_and_escaped() -> None:
+    blocks = help_blocks([HelpEntry("/mentoring join", "sign up")], unknown=HOSTILE)
+    hostile_profile = ProfileInput(
+        role=Role.MENTEE,
+        department=HOSTILE,
+        location=HOSTILE,
+        job_title=HOSTILE,
+        career_stage=CareerStage.VETERAN,
+        personality=Personality.AMBIVERT,
+        cadence=Cadence.MONTHLY,
+        learn_topics=EVERY_TOPIC,
+        self_ratings=dict.fromkeys(EVERY_TOPIC, 1),
+        teach_topics=[],
+        consent=True,
+    )
+    text, confirmation = signup_confirmation(
+        program_name=HOSTILE, profile=hostile_profile, created=True, timezone="Asia/Kolkata"
+    )
+    for block_list in (blocks, confirmation):
+        dicts = [b.to_dict() for b in block_list]
+        if contract.available():
+            assert contract.check_blocks(dicts) == []
+        assert "<!channel>" not in str(dicts) and "<@U123>" not in str(dicts)
+    assert "<!channel>" not in text
+
+
+def test_home_views_are_valid() -> None:
+    for profile in (None, MENTOR):
+        view = _as_dict(home_view(program_name=HOSTILE, profile=profile))
+        if contract.available():
+            assert contract.check_view(view) == []
+        assert "<!channel>" not in str(view)
