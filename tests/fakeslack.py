@@ -229,11 +229,12 @@ class FakeSlack:
         with self._cond:
             failure = self._failures[method].popleft() if self._failures[method] else None
         extra_headers: dict[str, str] = {}
-        if problems:
+        if not token:
+            self.violations.append(f"{method}: called without a token")
+            call.response = {"ok": False, "error": "not_authed"}
+        elif problems:
             self.violations.extend(problems)
             call.response = {"ok": False, "error": "invalid_arguments", "problems": problems}
-        elif not token:
-            call.response = {"ok": False, "error": "not_authed"}
         elif failure is not None and failure.status != 200:
             call.status = failure.status
             call.response = {

@@ -1,0 +1,69 @@
+"""The fake Slack answers the SDK as Slack does, fails on demand, and catches contract breaches."""
+
+from __future__ import annotations
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from tests.fakeslack import Failure, FakeSlack
+
+pytestmark = pytest.mark.needs_contract
+
+
+@pytest.fixture
+def client(slack: FakeSlack) -> WebClient:
+    return WebClient(token="xoxb-test", base_url=slack.api_url)
+
+
+def test_injected_failures_reach_the_sdk_like_slacks(slack: FakeSlack, client: WebClient) -> None:
+    slack.fail(
+        "chat.postMessage",
+        Failure(status=429, retry_after=2),
+        Failure(status=503),
+        Failure(error="user_not_found"),
+    )
+    with pytest.raises(SlackApiError) as limited:
+        client.chat_postMessage(channel="U1", text="hi")
+    assert limited.value.response.status_code == 429
+    assert limited.value.response.headers["Retry-After"] == "2"
+    with pytest.raises(SlackApiError) as unavailable:
+        client.chat_postMessage(channel="U1", text="hi")
+    assert unavailable.value.response.status_code == 503
+    with pytest.raises(SlackApiError) as gone:
+        client.chat_postMessage(channel="U1", text="hi")
+    assert gone.value.response["error"] == "user_not_found"
+    assert client.chat_postMessage(channel="U1", text="hi")["channel"] == "D1"
+    assert [c.ok for c in slack.calls_to("chat.postMessage")] == [False, False, False, True]
+
+
+def test_calls_that_break_slacks_rules_are_refused_and_recorded(slack: FakeSlack) -> None:
+    client = WebClient(token="xoxb-test", base_url=slack.api_url)
+    with pytest.raises(SlackApiError):
+        client.api_call("chat.postMessage", json={"text": "no channel"})
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(
+            channel="C1",
+            text="t",
+            blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}],
+        )
+    with pytest.raises(SlackApiError):
+        client.views_open(
+            trigger_id="1.2.t",
+            view={
+                "type": "modal",
+                "title": {"type": "plain_text", "text": "A title much longer than Slack allows"},
+                "blocks": [{"type": "divider"}],
+            },
+        )
+    with pytest.raises(SlackApiError), pytest.warns(UserWarning, match="text"):
+        client.chat_postMessage(channel="C1", blocks=[{"type": "divider"}])  # no text fallback
+    assert len(slack.violations) == 4
+    slack.violations.clear()  # these were on purpose
+
+
+def test_no_token_is_refused(slack: FakeSlack) -> None:
+    with pytest.raises(SlackApiError) as refused:
+        WebClient(base_url=slack.api_url).auth_test()
+    assert refused.value.response["error"] == "not_authed"
+    slack.violations.clear()
