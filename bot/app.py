@@ -11,7 +11,16 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from bot.handlers import commands, errors, home, signup
+from bot.handlers import (
+    commands,
+    coordinators,
+    errors,
+    home,
+    participation,
+    polls,
+    programs,
+    signup,
+)
 from bot.handlers.deps import Deps, utc_clock
 
 logger = logging.getLogger(__name__)
@@ -57,5 +66,9 @@ def create_app(
     errors.register(app)
     commands.register(app, deps, router)
     signup.register(app, deps, router)
+    participation.register(app, deps, router)
+    coordinators.register(app, deps, router)
+    programs.register(app, deps, router)
+    polls.register(app, deps, router)
     home.register(app, deps)
     return app

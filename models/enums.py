@@ -45,6 +45,26 @@ class ProgramStatus(StrEnum):
 
 
 class ParticipantStatus(StrEnum):
+    # A pause is `paused_until` on an active participant: it ends by itself when that passes.
     ACTIVE = "active"
-    PAUSED = "paused"
     LEFT = "left"
+
+
+class PollStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class PollAnswer(StrEnum):
+    MENTOR = "mentor"  # I'd mentor
+    MENTEE = "mentee"  # I'd like a mentor
+    MORE = "more"  # Tell me more
+    NO = "no"  # Not for me
+
+
+class PairStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    AT_RISK = "at_risk"
+    COMPLETED = "completed"
+    ENDED = "ended"

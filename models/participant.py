@@ -42,6 +42,8 @@ class Participant(Timestamps, Base):
     # IANA name from users.info; None until Slack has told us.
     timezone: Mapped[str | None] = mapped_column(String(64))
     consented_at: Mapped[datetime]
+    paused_until: Mapped[datetime | None]
+    left_at: Mapped[datetime | None]
 
     topics: Mapped[list[ParticipantTopic]] = relationship(
         back_populates="participant",
@@ -53,6 +55,9 @@ class Participant(Timestamps, Base):
         cascade="all, delete-orphan",
         order_by="MatchExclusion.id",
     )
+
+    def is_paused(self, now: datetime) -> bool:
+        return self.paused_until is not None and self.paused_until > now
 
     def topic_keys(self, direction: TopicDirection) -> list[str]:
         return [t.topic for t in self.topics if t.direction == direction]

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String, text
+from datetime import date
+
+from sqlalchemy import ForeignKey, Index, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, Timestamps, str_enum
@@ -34,3 +36,8 @@ class Program(Timestamps, Base):
         str_enum(Cadence),
         default=Cadence.BIWEEKLY,
     )
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    session_minutes: Mapped[int] = mapped_column(SmallInteger, default=45, server_default="45")
+    planned_sessions: Mapped[int] = mapped_column(SmallInteger, default=6, server_default="6")
+    announcement_channel: Mapped[str | None] = mapped_column(String(32))

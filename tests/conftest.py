@@ -29,6 +29,7 @@ from tests.fakeslack import FakeSlack
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-1111-2222-testtoken"
+COORDINATOR = "U0COORD"  # named in MENTORBOT_COORDINATORS
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 
@@ -114,7 +115,7 @@ def settings(slack: FakeSlack, engine: Engine) -> Settings:
         slack_signing_secret=SecretStr(SIGNING_SECRET),
         slack_api_url=slack.api_url,
         database_url=engine.url.render_as_string(hide_password=False),
-        mentorbot_coordinators="",
+        mentorbot_coordinators=COORDINATOR,
     )
 
 

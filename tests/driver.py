@@ -39,7 +39,7 @@ def element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
     """What Slack puts in view.state for an element holding `value` (as a person would set it)."""
     kind = element["type"]
     state: dict[str, Any] = {"type": kind}
-    if kind == "plain_text_input":
+    if kind in ("plain_text_input", "number_input"):
         state["value"] = value
     elif kind in ("static_select", "radio_buttons"):
         state["selected_option"] = _pick(element, value) if value is not None else None
@@ -64,7 +64,7 @@ def element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
 
 def initial_value(element: dict[str, Any]) -> Any:
     kind = element["type"]
-    if kind == "plain_text_input":
+    if kind in ("plain_text_input", "number_input"):
         return element.get("initial_value")
     if kind in ("static_select", "radio_buttons"):
         return (element.get("initial_option") or {}).get("value")

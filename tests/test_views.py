@@ -6,17 +6,22 @@ from dataclasses import replace
 
 import pytest
 from slack_sdk.models.views import View
+from sqlalchemy.orm import Session
 
+from bot.services.dashboard import coordinator_dashboard
+from bot.services.enrollment import save_profile
+from bot.services.participation import status_of
+from bot.services.polls import record_topic_votes, record_vote, start_poll
 from bot.services.profile import ProfileInput
 from bot.services.topics import CATALOG
 from bot.views.home import home_view
 from bot.views.messages import HelpEntry, help_blocks, signup_confirmation
 from bot.views.metadata import SignupMetadata
 from bot.views.signup import parse_signup_state, signup_modal
-from models.enums import Cadence, CareerStage, Personality, Role
+from models.enums import Cadence, CareerStage, Personality, PollAnswer, Role
 from tests import contract
 from tests.driver import fill_state
-from tests.test_enrollment import MENTOR
+from tests.test_enrollment import MENTOR, NOW, TEAM
 
 EVERY_TOPIC = [t.key for t in CATALOG]
 HOSTILE = "<!channel> <@U123> <https://evil.example|click> & " + "x" * 60
@@ -94,9 +99,40 @@ def test_help_and_confirmation_blocks_are_valid_and_escaped() -> None:
     assert "<!channel>" not in text
 
 
-def test_home_views_are_valid() -> None:
-    for profile in (None, MENTOR):
-        view = _as_dict(home_view(program_name=HOSTILE, profile=profile))
+def test_home_views_are_valid_for_newcomers_participants_and_coordinators(
+    db_session: Session,
+) -> None:
+    hostile = replace(MENTOR, department=HOSTILE)
+    with db_session.begin():
+        save_profile(
+            db_session, team_id=TEAM, user_id="U0ALICE", profile=hostile, timezone=None, now=NOW
+        )
+        poll = start_poll(db_session, team_id=TEAM, channel_id="C0POLLS", created_by="U0C", now=NOW)
+        record_vote(
+            db_session,
+            team_id=TEAM,
+            poll_id=poll.id,
+            user_id="U0ALICE",
+            answer=PollAnswer.MENTOR,
+            now=NOW,
+        )
+        record_topic_votes(
+            db_session,
+            team_id=TEAM,
+            poll_id=poll.id,
+            user_id="U0ALICE",
+            topics=EVERY_TOPIC,
+            now=NOW,
+        )
+        dashboard = coordinator_dashboard(db_session, team_id=TEAM)
+        views = [
+            home_view(status_of(db_session, team_id=TEAM, user_id=user, now=NOW), board)
+            for user in ("U0ALICE", "U0NEWBIE")
+            for board in (None, dashboard)
+        ]
+    for view in views:
+        as_dict = _as_dict(view)
         if contract.available():
-            assert contract.check_view(view) == []
-        assert "<!channel>" not in str(view)
+            assert contract.check_view(as_dict) == []
+        assert "<!channel>" not in str(as_dict)
+    assert "I'd mentor* 1" in str(_as_dict(views[1]))

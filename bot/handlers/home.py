@@ -7,20 +7,23 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.handlers.coordinators import is_coordinator
 from bot.handlers.deps import Deps
-from bot.services.enrollment import find_participant, profile_of
-from bot.services.programs import get_or_create_open_program
+from bot.services.dashboard import coordinator_dashboard
+from bot.services.idempotency import claim_once
+from bot.services.participation import status_of
+from bot.services.programs import current_program
 from bot.views.home import home_view
 
 
 def publish_home(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> None:
     """Render and publish the user's App Home from what the database holds now."""
+    coordinator = is_coordinator(deps, client, team_id=team_id, user_id=user_id)
     with deps.session_factory.begin() as db_session:
-        program = get_or_create_open_program(db_session, team_id=team_id, now=deps.clock())
-        participant = find_participant(db_session, team_id=team_id, user_id=user_id)
-        view = home_view(
-            program_name=program.name, profile=profile_of(participant) if participant else None
-        )
+        current_program(db_session, team_id=team_id, now=deps.clock())
+        report = status_of(db_session, team_id=team_id, user_id=user_id, now=deps.clock())
+        dashboard = coordinator_dashboard(db_session, team_id=team_id) if coordinator else None
+        view = home_view(report, dashboard)
     client.views_publish(user_id=user_id, view=view)
 
 
@@ -29,4 +32,12 @@ def register(app: App, deps: Deps) -> None:
     def on_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("tab") != "home":
             return
-        publish_home(deps, client, team_id=body["team_id"], user_id=event["user"])
+        with deps.session_factory.begin() as db_session:
+            first = claim_once(
+                db_session,
+                key=f"event:{body['event_id']}",
+                team_id=body["team_id"],
+                now=deps.clock(),
+            )
+        if first:  # a redelivered event (Slack retries) has no second effect
+            publish_home(deps, client, team_id=body["team_id"], user_id=event["user"])

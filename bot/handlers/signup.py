@@ -14,6 +14,8 @@ from bot.handlers.deps import Deps, team_id_of, user_id_of
 from bot.handlers.home import publish_home
 from bot.handlers.slack_users import fetch_timezone
 from bot.services.enrollment import find_participant, profile_of, save_profile, set_timezone
+from bot.services.errors import SignupClosedError
+from bot.services.idempotency import claim_once
 from bot.services.profile import ProfileField, ProfileInput, validate_profile
 from bot.services.programs import get_or_create_open_program
 from bot.views.ids import ActionId, CallbackId
@@ -31,6 +33,8 @@ def open_signup_form(
     with deps.session_factory.begin() as db_session:
         program = get_or_create_open_program(db_session, team_id=team_id, now=deps.clock())
         participant = find_participant(db_session, team_id=team_id, user_id=user_id)
+        if participant is None and not program.signup_open:
+            raise SignupClosedError(program.name)
         values = profile_of(participant) if participant else ProfileInput()
         metadata = SignupMetadata(editing=participant is not None, program_name=program.name)
     client.views_open(trigger_id=trigger_id, view=signup_modal(values=values, metadata=metadata))
@@ -101,6 +105,11 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             return
         team_id, user_id = team_id_of(body), user_id_of(body)
         with deps.session_factory.begin() as db_session:
+            if not claim_once(
+                db_session, key=f"view:{view['id']}", team_id=team_id, now=deps.clock()
+            ):
+                ack()  # the same form submitted twice: saved and confirmed the first time
+                return
             enrollment = save_profile(
                 db_session,
                 team_id=team_id,

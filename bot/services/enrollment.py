@@ -13,7 +13,7 @@ from bot.services.persistence import get_or_create
 from bot.services.profile import ProfileInput
 from bot.services.programs import find_open_program, get_or_create_open_program
 from models import MatchExclusion, Participant, ParticipantTopic, Program
-from models.enums import TopicDirection
+from models.enums import ParticipantStatus, TopicDirection
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,7 @@ def save_profile(
     participant.cadence = profile.cadence
     participant.mentee_capacity = profile.mentee_capacity if profile.teaches else 1
     participant.updated_at = now
+    participant.status, participant.left_at = ParticipantStatus.ACTIVE, None  # re-joining
     if timezone:
         participant.timezone = timezone
     _sync_topics(participant, profile)

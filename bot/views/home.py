@@ -1,4 +1,4 @@
-"""The App Home tab."""
+"""The App Home tab: the person's own status, and for coordinators the program at a glance."""
 
 from __future__ import annotations
 
@@ -7,31 +7,52 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
+    DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
     SectionBlock,
 )
 from slack_sdk.models.views import View
 
-from bot.services.profile import ProfileInput
+from bot.services.dashboard import Dashboard
+from bot.services.enrollment import profile_of
+from bot.services.participation import StatusReport
 from bot.views.ids import ActionId
 from bot.views.messages import profile_summary_fields
+from bot.views.participation import local_date
+from bot.views.polls import tally_lines
+from bot.views.programs import program_line
 from bot.views.text import escape
+from models.enums import PairStatus, ParticipantStatus, PollStatus
+
+INTRO = (
+    "pairs digital natives with senior colleagues. Reverse mentors coach on technology, "
+    "social media, AI and younger customers' culture; mentees share business experience back."
+)
+PAIR_LABELS = {
+    PairStatus.PROPOSED: "proposed",
+    PairStatus.ACTIVE: "active",
+    PairStatus.AT_RISK: "at risk",
+    PairStatus.COMPLETED: "completed",
+    PairStatus.ENDED: "ended",
+}
 
 
-def home_view(*, program_name: str, profile: ProfileInput | None) -> View:
-    """Home for one person: their profile when signed up, else what the program is and a way in."""
-    program = escape(program_name)
-    blocks: list[Block] = [HeaderBlock(text="Reverse mentoring")]
-    if profile is None:
-        blocks += [
+def _participant_blocks(report: StatusReport) -> list[Block]:
+    if report.program is None:
+        return [
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"*{program}* pairs digital natives with senior colleagues. "
-                    "Reverse mentors coach on technology, social media, AI and younger "
-                    "customers' culture; mentees share business experience back."
+                    text="No program is open right now. "
+                    "Your coordinators will announce the next one."
                 )
-            ),
+            )
+        ]
+    program = escape(report.program.name)
+    participant = report.participant
+    if participant is None or participant.status == ParticipantStatus.LEFT:
+        return [
+            SectionBlock(text=MarkdownTextObject(text=f"*{program}* {INTRO}")),
             ActionsBlock(
                 elements=[
                     ButtonElement(
@@ -40,14 +61,74 @@ def home_view(*, program_name: str, profile: ProfileInput | None) -> View:
                 ]
             ),
         ]
+    if report.paused_until:
+        state = f"You're paused until {local_date(report.paused_until)}."
+        toggle = ButtonElement(text="Resume now", action_id=ActionId.RESUME)
     else:
-        blocks += [
-            SectionBlock(text=MarkdownTextObject(text=f"You're signed up for *{program}*.")),
-            SectionBlock(fields=profile_summary_fields(profile)),
-            ActionsBlock(
-                elements=[ButtonElement(text="Edit my profile", action_id=ActionId.OPEN_SIGNUP)]
-            ),
-        ]
+        state = "You're active."
+        toggle = ButtonElement(text="Pause for 2 weeks", action_id=ActionId.PAUSE, value="2")
+    partner = (
+        "Your partner: " + ", ".join(f"<@{p}>" for p in report.partners)
+        if report.partners
+        else "You'll get a DM as soon as you're matched."
+    )
+    return [
+        SectionBlock(
+            text=MarkdownTextObject(text=f"You're signed up for *{program}*. {state}\n{partner}")
+        ),
+        SectionBlock(fields=profile_summary_fields(profile_of(participant))),
+        ActionsBlock(
+            elements=[
+                ButtonElement(text="Edit my profile", action_id=ActionId.OPEN_SIGNUP),
+                toggle,
+            ]
+        ),
+    ]
+
+
+def _coordinator_blocks(dashboard: Dashboard) -> list[Block]:
+    blocks: list[Block] = [DividerBlock(), HeaderBlock(text="Coordinator view")]
+    if dashboard.program is None:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="No program is open.")))
+    else:
+        pairs = ", ".join(f"{n} {PAIR_LABELS[s]}" for s, n in dashboard.pairs.items() if n)
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"{program_line(dashboard.program)}\n*Pairs:* {pairs or 'none yet'}"
+                )
+            )
+        )
+    buttons = [ButtonElement(text="New program", action_id=ActionId.NEW_PROGRAM)]
+    if dashboard.program is not None:
+        buttons.insert(0, ButtonElement(text="Edit program", action_id=ActionId.EDIT_PROGRAM))
+    blocks.append(ActionsBlock(elements=buttons))
+    if dashboard.poll is not None and dashboard.poll_tallies is not None:
+        state = "open" if dashboard.poll.status == PollStatus.OPEN else "closed"
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*Latest interest poll* (in <#{dashboard.poll.channel_id}>, {state})\n"
+                    + tally_lines(dashboard.poll_tallies)
+                )
+            )
+        )
+    else:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text="No interest poll yet: `/mentoring poll #channel` asks who'd take part."
+                )
+            )
+        )
+    return blocks
+
+
+def home_view(report: StatusReport, dashboard: Dashboard | None = None) -> View:
+    """Home for one person; `dashboard` is given when they are a coordinator."""
+    blocks: list[Block] = [HeaderBlock(text="Reverse mentoring"), *_participant_blocks(report)]
+    if dashboard is not None:
+        blocks += _coordinator_blocks(dashboard)
     blocks.append(
         ContextBlock(
             elements=[MarkdownTextObject(text="Type `/mentoring help` for every command.")]

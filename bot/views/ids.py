@@ -9,12 +9,23 @@ from bot.services.profile import RATING_PREFIX, ProfileField, rating_field
 
 class CallbackId(StrEnum):
     SIGNUP = "signup"
+    PROGRAM = "program"
 
 
 class ActionId(StrEnum):
     # Sign-up form: one element per block, so the action id names the field it carries.
     RATING = "rating"
     OPEN_SIGNUP = "open_signup"
+    # Poll buttons are POLL_VOTE_PREFIX + answer; the topic picker is POLL_TOPICS.
+    POLL_TOPICS = "poll_topics"
+    FORGET_ME_CONFIRM = "forget_me_confirm"
+    PAUSE = "pause"
+    RESUME = "resume"
+    EDIT_PROGRAM = "edit_program"
+    NEW_PROGRAM = "new_program"
+
+
+POLL_VOTE_PREFIX = "poll_vote_"
 
 
 # Sign-up form blocks are named after the profile fields they collect.

@@ -77,7 +77,7 @@ def _option(value: str, label: str, description: str | None = None) -> Option:
     return Option(value=value, label=label, description=description)
 
 
-def _topic_groups() -> list[OptionGroup]:
+def topic_option_groups() -> list[OptionGroup]:
     return [
         OptionGroup(
             label=TOPIC_GROUP_LABELS[kind],
@@ -167,7 +167,7 @@ def signup_modal(*, values: ProfileInput, metadata: SignupMetadata) -> View:
             "Mentees: the business experience you can share back.",
             element=StaticMultiSelectElement(
                 action_id=ProfileField.TEACH_TOPICS,
-                option_groups=_topic_groups(),
+                option_groups=topic_option_groups(),
                 initial_options=_topic_options(values.teach_topics),
                 placeholder="Choose topics",
             ),
@@ -180,7 +180,7 @@ def signup_modal(*, values: ProfileInput, metadata: SignupMetadata) -> View:
             hint="After choosing, rate your current level in each one below.",
             element=StaticMultiSelectElement(
                 action_id=ProfileField.LEARN_TOPICS,
-                option_groups=_topic_groups(),
+                option_groups=topic_option_groups(),
                 initial_options=_topic_options(values.learn_topics),
                 placeholder="Choose topics",
             ),

@@ -1,0 +1,163 @@
+"""Interest polls: `/mentoring poll #channel`, votes, live tallies, follow-up DMs, closing."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.handlers.commands import COMMAND, CommandCall, CommandRouter
+from bot.handlers.coordinators import require_coordinator
+from bot.handlers.deps import Deps, team_id_of, user_id_of
+from bot.handlers.slack_users import mentioned_channel
+from bot.services.errors import DomainError
+from bot.services.polls import (
+    PollTallies,
+    VoteOutcome,
+    close_poll,
+    record_topic_votes,
+    record_vote,
+    start_poll,
+    tally,
+)
+from bot.views.ids import POLL_VOTE_PREFIX, ActionId
+from bot.views.messages import HelpEntry
+from bot.views.polls import (
+    parse_poll_vote_value,
+    poll_follow_up,
+    poll_id_of_topics_block,
+    poll_message,
+    vote_receipt,
+)
+from models import Poll
+
+logger = logging.getLogger(__name__)
+
+CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+
+
+def _show_tallies(client: WebClient, poll: Poll, tallies: PollTallies, *, closed: bool) -> None:
+    """Rewrite the poll message with these tallies; a failure here must not lose the vote."""
+    if poll.message_ts is None:
+        return
+    text, blocks = poll_message(poll.id, tallies, closed=closed)
+    try:
+        client.chat_update(channel=poll.channel_id, ts=poll.message_ts, text=text, blocks=blocks)
+    except SlackApiError as error:
+        # The next vote rewrites the message with complete counts.
+        logger.warning("poll %s: chat.update failed: %s", poll.id, error.response.get("error"))
+
+
+def _post_poll(call: CommandCall, deps: Deps) -> None:
+    channel = mentioned_channel(call.args)
+    if channel is None:
+        raise DomainError(f"Which channel? Try `{COMMAND} poll #general`.")
+    call.ack()
+    with deps.session_factory.begin() as db_session:
+        poll = start_poll(
+            db_session,
+            team_id=call.team_id,
+            channel_id=channel,
+            created_by=call.user_id,
+            now=deps.clock(),
+        )
+        text, blocks = poll_message(poll.id, tally(db_session, poll_id=poll.id), closed=False)
+        try:
+            posted = call.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        except SlackApiError as error:
+            if error.response.get("error") in CANNOT_POST:
+                raise DomainError(
+                    f"I can't post in <#{channel}>. Invite me there first "
+                    "(`/invite @Reverse Mentoring`), then try again."
+                ) from None
+            raise
+        poll.message_ts = posted["ts"]
+    call.respond(
+        response_type="ephemeral",
+        text=f"Poll posted in <#{channel}>. The message shows live totals; close it with "
+        f"`{COMMAND} poll close`.",
+    )
+
+
+def _close_poll(call: CommandCall, deps: Deps) -> None:
+    with deps.session_factory.begin() as db_session:
+        poll, tallies = close_poll(db_session, team_id=call.team_id, now=deps.clock())
+        _show_tallies(call.client, poll, tallies, closed=True)
+    call.ack(
+        response_type="ephemeral",
+        text=f"Poll in <#{poll.channel_id}> closed: {tallies.respondents} answered. "
+        "The final totals stay on the message.",
+    )
+
+
+def _poll(call: CommandCall, deps: Deps) -> None:
+    require_coordinator(deps, call.client, team_id=call.team_id, user_id=call.user_id)
+    if call.args.lower() == "close":
+        _close_poll(call, deps)
+    else:
+        _post_poll(call, deps)
+
+
+def _follow_up(client: WebClient, user_id: str, outcome: VoteOutcome) -> None:
+    if outcome.follow_up is not None:
+        text, blocks = poll_follow_up(outcome.follow_up)
+        client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+
+
+def register(app: App, deps: Deps, router: CommandRouter) -> None:
+    router.add(
+        "poll",
+        lambda call: _poll(call, deps),
+        HelpEntry(
+            f"{COMMAND} poll #channel | close",
+            "ask a channel who'd take part, or close the open poll",
+            coordinators_only=True,
+        ),
+    )
+
+    @app.action(re.compile(f"^{POLL_VOTE_PREFIX}"))
+    def on_vote(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+    ) -> None:
+        ack()
+        poll_id, answer = parse_poll_vote_value(action["value"])
+        user_id = user_id_of(body)
+        with deps.session_factory.begin() as db_session:
+            outcome = record_vote(
+                db_session,
+                team_id=team_id_of(body),
+                poll_id=poll_id,
+                user_id=user_id,
+                answer=answer,
+                now=deps.clock(),
+            )
+            if outcome.changed:  # inside the poll's lock: tallies reach Slack in vote order
+                _show_tallies(client, outcome.poll, outcome.tallies, closed=False)
+        respond(response_type="ephemeral", replace_original=False, text=vote_receipt(answer))
+        _follow_up(client, user_id, outcome)
+
+    @app.action(ActionId.POLL_TOPICS)
+    def on_topics(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        topics = [o["value"] for o in action.get("selected_options") or []]
+        with deps.session_factory.begin() as db_session:
+            outcome = record_topic_votes(
+                db_session,
+                team_id=team_id_of(body),
+                poll_id=poll_id_of_topics_block(action["block_id"]),
+                user_id=user_id_of(body),
+                topics=topics,
+                now=deps.clock(),
+            )
+            if outcome.changed:
+                _show_tallies(client, outcome.poll, outcome.tallies, closed=False)

@@ -1,0 +1,48 @@
+"""The coordinator's headline figures for the App Home."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.services.polls import PollTallies, latest_poll
+from bot.services.programs import ProgramSummary, find_open_program, signup_counts
+from models import Pair, Poll
+from models.enums import PairStatus, Role
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    program: ProgramSummary | None
+    poll: Poll | None
+    poll_tallies: PollTallies | None
+    pairs: dict[PairStatus, int]
+
+
+def coordinator_dashboard(db_session: Session, *, team_id: str) -> Dashboard:
+    """Open program with sign-ups by role, the latest poll's tallies, pairs by status."""
+    program = find_open_program(db_session, team_id=team_id)
+    summary, pairs = None, dict.fromkeys(PairStatus, 0)
+    if program is not None:
+        counts = signup_counts(db_session, program_ids=[program.id])[program.id]
+        summary = ProgramSummary(
+            program=program,
+            mentors=counts[Role.MENTOR],
+            mentees=counts[Role.MENTEE],
+            both=counts[Role.BOTH],
+        )
+        for status, count in db_session.execute(
+            select(Pair.status, func.count())
+            .where(Pair.program_id == program.id)
+            .group_by(Pair.status)
+        ):
+            pairs[status] = count
+    latest = latest_poll(db_session, team_id=team_id)
+    return Dashboard(
+        program=summary,
+        poll=latest[0] if latest else None,
+        poll_tallies=latest[1] if latest else None,
+        pairs=pairs,
+    )

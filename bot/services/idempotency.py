@@ -1,0 +1,35 @@
+"""Acting once on a Slack delivery that may arrive twice (event retries, double submissions)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models import ProcessedRequest
+
+KEEP_FOR = timedelta(days=7)  # Slack retries within minutes; a week is plenty
+
+
+def claim_once(db_session: Session, *, key: str, team_id: str, now: datetime) -> bool:
+    """True the first time `key` is claimed; False if an earlier delivery already claimed it.
+
+    The claim commits or rolls back with the caller's transaction, so an effect that fails
+    leaves the key free for Slack's retry.
+    """
+    try:
+        with db_session.begin_nested():
+            db_session.add(ProcessedRequest(key=key, team_id=team_id, created_at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+def forget_old_claims(db_session: Session, *, now: datetime) -> int:
+    """Delete claims older than a week; returns how many."""
+    result = db_session.execute(
+        delete(ProcessedRequest).where(ProcessedRequest.created_at < now - KEEP_FOR)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,178 @@
+"""What participants control themselves: pause, leave, forget me, and what the app holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from bot.services.enrollment import find_participant
+from bot.services.errors import DomainError, NotEnrolledError
+from bot.services.pairs import PUBLISHED, current_pairs, end_pair, partner_of
+from bot.services.programs import find_open_program
+from models import (
+    Coordinator,
+    MatchExclusion,
+    Participant,
+    Poll,
+    PollTopicVote,
+    PollVote,
+    Program,
+)
+from models.enums import PairStatus, ParticipantStatus
+
+DEFAULT_PAUSE_WEEKS = 2
+MAX_PAUSE_WEEKS = 12
+
+
+def _active_participant(db_session: Session, *, team_id: str, user_id: str) -> Participant:
+    participant = find_participant(db_session, team_id=team_id, user_id=user_id)
+    if participant is None or participant.status == ParticipantStatus.LEFT:
+        raise NotEnrolledError
+    return participant
+
+
+def pause(
+    db_session: Session, *, team_id: str, user_id: str, weeks: int, now: datetime
+) -> datetime:
+    """No matching and no prompts until the returned moment, when the pause ends by itself."""
+    if not 1 <= weeks <= MAX_PAUSE_WEEKS:
+        raise DomainError(f"You can pause for 1 to {MAX_PAUSE_WEEKS} weeks.")
+    participant = _active_participant(db_session, team_id=team_id, user_id=user_id)
+    participant.paused_until = now + timedelta(weeks=weeks)
+    participant.updated_at = now
+    return participant.paused_until
+
+
+def resume(db_session: Session, *, team_id: str, user_id: str, now: datetime) -> bool:
+    """End a pause early; False if the participant was not paused."""
+    participant = _active_participant(db_session, team_id=team_id, user_id=user_id)
+    was_paused = participant.is_paused(now)
+    participant.paused_until, participant.updated_at = None, now
+    return was_paused
+
+
+def eligible_participants(
+    db_session: Session, *, program_id: int, now: datetime
+) -> list[Participant]:
+    """Participants who may be matched and prompted now: active, and not on a pause."""
+    return list(
+        db_session.scalars(
+            select(Participant)
+            .where(
+                Participant.program_id == program_id,
+                Participant.status == ParticipantStatus.ACTIVE,
+                (Participant.paused_until.is_(None)) | (Participant.paused_until <= now),
+            )
+            .order_by(Participant.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Departure:
+    program_name: str
+    partners_to_tell: list[str] = field(default_factory=list)  # Slack user ids
+
+
+def _end_pairs_of(participant: Participant, db_session: Session, now: datetime) -> list[str]:
+    """End the participant's current pairs; return partners who had been told of the pair."""
+    partners = []
+    for pair in current_pairs(db_session, participant_id=participant.id):
+        side = "mentor" if pair.mentor_id == participant.id else "mentee"
+        partner = partner_of(pair, participant.id)
+        if pair.status in PUBLISHED and partner is not None:
+            partners.append(partner.slack_user_id)
+        end_pair(pair, reason=f"{side} left", now=now)
+    return partners
+
+
+def leave(db_session: Session, *, team_id: str, user_id: str, now: datetime) -> Departure:
+    """Leave the open program; current pairs end, and partners are to be told (no reason)."""
+    participant = _active_participant(db_session, team_id=team_id, user_id=user_id)
+    partners = _end_pairs_of(participant, db_session, now)
+    participant.status, participant.left_at, participant.updated_at = (
+        ParticipantStatus.LEFT,
+        now,
+        now,
+    )
+    program = db_session.get(Program, participant.program_id)
+    return Departure(program_name=program.name if program else "", partners_to_tell=partners)
+
+
+def forget(db_session: Session, *, team_id: str, user_id: str, now: datetime) -> Departure:
+    """Delete everything that names the person in this workspace.
+
+    Profiles (with topics and do-not-match lists), votes and coordinator rights go; pairs stay,
+    with this person's side emptied, so a partner's history and the program's figures survive.
+    """
+    participants = list(
+        db_session.scalars(
+            select(Participant).where(
+                Participant.team_id == team_id, Participant.slack_user_id == user_id
+            )
+        )
+    )
+    partners: list[str] = []
+    for participant in participants:
+        if participant.status != ParticipantStatus.LEFT:
+            partners += _end_pairs_of(participant, db_session, now)
+        db_session.delete(participant)
+    db_session.flush()  # ON DELETE SET NULL empties their side of every pair
+    for model in (PollVote, PollTopicVote, Coordinator):
+        db_session.execute(
+            delete(model).where(model.team_id == team_id, model.slack_user_id == user_id)
+        )
+    db_session.execute(
+        delete(MatchExclusion).where(
+            MatchExclusion.team_id == team_id, MatchExclusion.excluded_user_id == user_id
+        )
+    )
+    db_session.execute(
+        update(Coordinator)
+        .where(Coordinator.team_id == team_id, Coordinator.added_by == user_id)
+        .values(added_by=None)
+    )
+    db_session.execute(
+        update(Poll)
+        .where(Poll.team_id == team_id, Poll.created_by == user_id)
+        .values(created_by=None)
+    )
+    db_session.expire_all()
+    return Departure(program_name="", partners_to_tell=partners)
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    program: Program | None
+    participant: Participant | None
+    partners: list[str]
+    poll_answers: int
+    paused_until: datetime | None
+
+
+def status_of(db_session: Session, *, team_id: str, user_id: str, now: datetime) -> StatusReport:
+    """What the app holds about the person, for `/mentoring status` and the App Home."""
+    program = find_open_program(db_session, team_id=team_id)
+    participant = find_participant(db_session, team_id=team_id, user_id=user_id)
+    partners = []
+    if participant is not None:
+        for pair in current_pairs(db_session, participant_id=participant.id):
+            partner = partner_of(pair, participant.id)
+            if pair.status != PairStatus.PROPOSED and partner is not None:
+                partners.append(partner.slack_user_id)
+    answers = db_session.scalar(
+        select(func.count())
+        .select_from(PollVote)
+        .where(PollVote.team_id == team_id, PollVote.slack_user_id == user_id)
+    )
+    paused = participant.paused_until if participant and participant.is_paused(now) else None
+    return StatusReport(
+        program=program,
+        participant=participant,
+        partners=partners,
+        poll_answers=answers or 0,
+        paused_until=paused,
+    )

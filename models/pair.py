@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, Timestamps, str_enum
+from models.enums import PairStatus
+from models.participant import Participant
+
+
+class Pair(Timestamps, Base):
+    """A reverse mentor and a mentee matched in a program.
+
+    A side is NULL once that person asked to be forgotten: the pair's history stays for the
+    other person and the program's figures, without naming them.
+    """
+
+    __tablename__ = "pairs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id"), index=True)
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("programs.id", ondelete="CASCADE"), index=True
+    )
+    mentor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True
+    )
+    mentee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[PairStatus] = mapped_column(str_enum(PairStatus), default=PairStatus.PROPOSED)
+    ended_at: Mapped[datetime | None]
+    # Why it ended, for coordinators: e.g. "mentor left", "mentee left". Never a person's words.
+    ended_reason: Mapped[str | None] = mapped_column(String(64))
+
+    mentor: Mapped[Participant | None] = relationship(foreign_keys=[mentor_id])
+    mentee: Mapped[Participant | None] = relationship(foreign_keys=[mentee_id])
