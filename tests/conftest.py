@@ -135,12 +135,23 @@ def bot(
     """The bot served over real HTTP by the production server, talking to the fake Slack."""
     app = create_app(settings, session_factory)
     server = waitress.create_server(make_wsgi_app(app), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    closing = threading.Event()
+
+    def serve() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):
+            # Closing the listening socket under waitress's select loop ends it this way.
+            if not closing.is_set():
+                raise
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}"
     driver = SlackDriver(url, SIGNING_SECRET, slack)
     yield RunningBot(app=app, url=url, driver=driver, slack=slack, session_factory=session_factory)
     driver.close()
+    closing.set()
     server.close()
     # Let listeners still working after their ack finish before the database goes away.
     app.listener_runner.listener_executor.shutdown(wait=True)

@@ -78,6 +78,7 @@ class FakeSlack:
         self.team_id, self.team_name = team_id, team_name
         self.calls: list[ApiCall] = []
         self.responses: list[dict[str, Any]] = []  # posts to response_url
+        self._responses_seen = 0
         self.violations: list[str] = []
         self.users: dict[str, SlackUser] = {}
         self.views: dict[str, dict[str, Any]] = {}
@@ -149,14 +150,18 @@ class FakeSlack:
                     )
                 self._cond.wait(remaining)
 
-    def wait_for_response(self, timeout: float = 5.0) -> dict[str, Any]:
+    def wait_for_response(self, count: int | None = None, timeout: float = 5.0) -> dict[str, Any]:
+        """The latest post to a response_url, once there are `count` (default: one more than
+        when the test last looked)."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while not self.responses:
+            wanted = count if count is not None else self._responses_seen + 1
+            while len(self.responses) < wanted:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise AssertionError("nothing was posted to a response_url")
+                    raise AssertionError(f"{len(self.responses)} response_url posts, not {wanted}")
                 self._cond.wait(remaining)
+            self._responses_seen = len(self.responses)
             return self.responses[-1]
 
     def dms_to(self, user_id: str) -> list[ApiCall]:

@@ -102,7 +102,7 @@ def test_help_and_confirmation_blocks_are_valid_and_escaped() -> None:
 def test_home_views_are_valid_for_newcomers_participants_and_coordinators(
     db_session: Session,
 ) -> None:
-    hostile = replace(MENTOR, department=HOSTILE)
+    hostile = replace(MENTOR, department=HOSTILE[:100])
     with db_session.begin():
         save_profile(
             db_session, team_id=TEAM, user_id="U0ALICE", profile=hostile, timezone=None, now=NOW

@@ -16,7 +16,7 @@ from bot.services.idempotency import claim_once
 from bot.services.programs import (
     ProgramInput,
     create_program,
-    find_open_program,
+    current_program,
     list_programs,
     program_input_of,
     update_program,
@@ -40,7 +40,8 @@ def open_program_form(
 ) -> None:
     """Edit the open program, or create one (`new`, or when none is open)."""
     with deps.session_factory.begin() as db_session:
-        program = None if new else find_open_program(db_session, team_id=team_id)
+        # Editing a brand-new workspace's program creates its default one first.
+        program = None if new else current_program(db_session, team_id=team_id, now=deps.clock())
         values = program_input_of(program) if program else ProgramInput()
         metadata = ProgramMetadata(program_id=program.id if program else None)
     client.views_open(trigger_id=trigger_id, view=program_modal(values, metadata))
