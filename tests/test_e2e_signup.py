@@ -31,8 +31,21 @@ def test_help_lists_every_sub_command_to_the_caller_only(bot: RunningBot) -> Non
     body = response.json()
     assert body["response_type"] == "ephemeral"
     listing = block_text(body["blocks"])
-    for usage in ("/mentoring help", "/mentoring join", "/mentoring profile"):
-        assert usage in listing
+    for usage in (
+        "help",
+        "join",
+        "profile",
+        "status",
+        "pause [weeks]",
+        "resume",
+        "leave",
+        "forget-me",
+        "poll #channel | close",
+        "program [new|list]",
+        "coordinators add|remove|list @person",
+    ):
+        assert f"`/mentoring {usage}`" in listing
+    assert listing.count("_(coordinators)_") == 3
 
 
 @pytest.mark.parametrize("text", ["", "   "])

@@ -31,5 +31,11 @@ class Job:
     run: Callable[[JobContext], None]
 
 
-# Filled in by the features that schedule work (reminders, check-ins, surveys, the dispatcher).
-JOBS: tuple[Job, ...] = ()
+def _all_jobs() -> tuple[Job, ...]:
+    # Imported here: job modules import JobContext from this module.
+    from bot.jobs.maintenance import purge_processed_requests
+
+    return (Job("purge_processed_requests", 6 * 3600, purge_processed_requests),)
+
+
+JOBS: tuple[Job, ...] = _all_jobs()
