@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +21,13 @@ from tests.flows import MENTEE_FORM, MENTOR_FORM, sign_up
 
 pytestmark = pytest.mark.needs_contract
 POLL_CHANNEL = "C0POLLS"
+
+
+def eventually(check, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.02)
 
 
 def count(bot: RunningBot, model: type) -> int:
@@ -251,13 +259,16 @@ def test_votes_are_private_receipted_and_followed_up_once(bot: RunningBot) -> No
     assert opened.view["callback_id"] == "signup" and opened.view["type"] == "modal"
     # Changing the answer is counted but does not DM again.
     click_vote(bot, poll_post, "U0ANA", "mentee")
+    bot.slack.wait_for_response()  # the receipt comes last, after any follow-up DM
     bot.slack.wait_for("chat.update", lambda c: "I'd like a mentor* 1" in json.dumps(c.blocks))
     assert len(bot.slack.dms_to("U0ANA")) == 1
 
     click_vote(bot, poll_post, "U0BEN", "more")
+    bot.slack.wait_for_response()
     explanation = bot.slack.wait_for("chat.postMessage", lambda c: c.args["channel"] == "U0BEN")[0]
     assert "How reverse mentoring works" in json.dumps(explanation.blocks)
     click_vote(bot, poll_post, "U0CAL", "no")
+    bot.slack.wait_for_response()
     bot.slack.wait_for("chat.update", lambda c: "Not for me* 1" in json.dumps(c.blocks))
     assert bot.slack.dms_to("U0CAL") == []
 
@@ -306,9 +317,13 @@ def test_topic_votes_are_stored_and_tallied(bot: RunningBot) -> None:
             and "Social media (" not in json.dumps(c.blocks)
         ),
     )
-    with bot.session_factory() as s:
-        rows = sorted(s.execute(select(PollTopicVote.slack_user_id, PollTopicVote.topic)).all())
-    assert rows == [("U0A", "generative_ai"), ("U0B", "generative_ai")]
+
+    # The message is updated inside the vote's transaction, so the commit lands a moment later.
+    def stored() -> list:
+        with bot.session_factory() as s:
+            return sorted(s.execute(select(PollTopicVote.slack_user_id, PollTopicVote.topic)).all())
+
+    eventually(lambda: stored() == [("U0A", "generative_ai"), ("U0B", "generative_ai")])
 
 
 def test_closed_poll_keeps_final_tallies_and_refuses_votes(bot: RunningBot) -> None:

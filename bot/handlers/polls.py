@@ -141,8 +141,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             )
             if outcome.changed:  # inside the poll's lock: tallies reach Slack in vote order
                 _show_tallies(client, outcome.poll, outcome.tallies, closed=False)
-        respond(response_type="ephemeral", replace_original=False, text=vote_receipt(answer))
         _follow_up(client, user_id, outcome)
+        respond(response_type="ephemeral", replace_original=False, text=vote_receipt(answer))
 
     @app.action(ActionId.POLL_TOPICS)
     def on_topics(
