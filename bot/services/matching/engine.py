@@ -1,0 +1,265 @@
+"""The matching engine: vectorised scores under hard rules, then an optimal assignment.
+
+Works on a `Pool` of numpy arrays (one row per person), so it is the same code for the app,
+the benchmarks and the property tests. Rows are people; a person may be able to mentor, to be
+mentored, or both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from ortools.graph.python import min_cost_flow
+
+from bot.services.matching import weights as W
+
+F32 = np.float32
+ROW_CHUNK = 512
+# Personality complement: introvert(0) / ambivert(1) / extrovert(2).
+COMPLEMENT = np.array([[0.0, 0.5, 1.0], [0.5, 0.5, 0.5], [1.0, 0.5, 0.0]], dtype=F32)
+
+
+@dataclass
+class Pool:
+    """People who may be matched now, as parallel arrays (index = person)."""
+
+    can_mentor: NDArray[np.bool_]
+    can_mentee: NDArray[np.bool_]
+    stage: NDArray[np.int8]  # career band, 0 = earliest
+    tz_offset: NDArray[np.float32]  # hours from UTC now; NaN when unknown
+    department: NDArray[np.int32]  # codes
+    region: NDArray[np.int32]
+    personality: NDArray[np.int8]
+    cadence: NDArray[np.int8]
+    capacity: NDArray[np.int8]  # mentee slots still free as a mentor
+    teach: NDArray[np.bool_]  # (people, topics)
+    need: NDArray[np.float32]  # (people, topics): need to learn, 0 = not wanted
+    topic_weight: NDArray[np.float32]  # (topics,): 1 + DEMAND * poll share
+    # Pairings never allowed, as (mentor index, mentee index): do-not-match lists, past
+    # partners, coordinators' "forbid".
+    forbidden: set[tuple[int, int]] = field(default_factory=set)
+    strict_department: bool = False
+
+    @property
+    def size(self) -> int:
+        return int(self.stage.shape[0])
+
+
+@dataclass(frozen=True)
+class Assignment:
+    pairs: list[tuple[int, int, float]]  # (mentor index, mentee index, score)
+    method: str  # "exact" or "pruned"
+
+    @property
+    def total(self) -> float:
+        return float(sum(score for _, _, score in self.pairs))
+
+
+def tz_overlap_hours(a: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Hours two people's working days overlap (same hours locally, different offsets)."""
+    diff = np.abs(a - b) % 24
+    diff = np.minimum(diff, 24 - diff)
+    overlap = np.maximum(W.WORKDAY_HOURS - diff, 0).astype(F32)
+    return np.where(np.isnan(overlap), F32(W.WORKDAY_HOURS), overlap)
+
+
+def score_block(
+    pool: Pool, mentees: NDArray[np.intp], mentors: NDArray[np.intp]
+) -> NDArray[np.float32]:
+    """Scores of every (mentee, mentor) pair in the block; 0 where a hard rule forbids it."""
+    teach_m = pool.teach[mentors].astype(F32)
+    wanted = pool.need[mentees]
+    weighted_need = wanted * pool.topic_weight
+    score = W.TOPIC * (weighted_need @ teach_m.T)
+    covers = ((wanted > 0).astype(F32) @ teach_m.T) > 0
+    back = (pool.teach[mentees].astype(F32) * pool.topic_weight) @ pool.need[mentors].T
+    score += W.REVERSE * back
+    dept_e, dept_m = pool.department[mentees][:, None], pool.department[mentors][None, :]
+    score += W.DEPARTMENT * (dept_e != dept_m)
+    score += W.REGION * (pool.region[mentees][:, None] != pool.region[mentors][None, :])
+    score += (
+        W.PERSONALITY
+        * COMPLEMENT[pool.personality[mentees][:, None], pool.personality[mentors][None, :]]
+    )
+    score += W.CADENCE * (pool.cadence[mentees][:, None] == pool.cadence[mentors][None, :])
+    allowed = covers
+    allowed &= pool.stage[mentors][None, :] < pool.stage[mentees][:, None]
+    overlap = tz_overlap_hours(pool.tz_offset[mentees][:, None], pool.tz_offset[mentors][None, :])
+    allowed &= overlap >= W.MIN_OVERLAP_HOURS
+    allowed &= mentees[:, None] != mentors[None, :]
+    if pool.strict_department:
+        allowed &= dept_e != dept_m
+    if pool.forbidden:
+        row_of = {int(p): i for i, p in enumerate(mentees)}
+        col_of = {int(p): j for j, p in enumerate(mentors)}
+        for mentor, mentee in pool.forbidden:
+            i, j = row_of.get(mentee), col_of.get(mentor)
+            if i is not None and j is not None:
+                allowed[i, j] = False
+    return np.where(allowed, score, F32(0)).astype(F32, copy=False)
+
+
+def _chunks(rows: NDArray[np.intp]) -> Iterator[tuple[int, NDArray[np.intp]]]:
+    for start in range(0, len(rows), ROW_CHUNK):
+        yield start, rows[start : start + ROW_CHUNK]
+
+
+Edges = tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float32]]
+
+
+def _all_edges(pool: Pool, mentees: NDArray[np.intp], mentors: NDArray[np.intp]) -> Edges:
+    """Every allowed (mentee position, mentor position, score), block by block."""
+    rows, cols, scores = [], [], []
+    for start, chunk in _chunks(mentees):
+        block = score_block(pool, chunk, mentors)
+        r, c = np.nonzero(block)
+        rows.append(r + start)
+        cols.append(c)
+        scores.append(block[r, c])
+    return _join(rows, cols, scores)
+
+
+def _top_edges(
+    pool: Pool, mentees: NDArray[np.intp], mentors: NDArray[np.intp], top_k: int
+) -> Edges:
+    """The allowed edges among each mentee's best `top_k` mentors and each mentor's best
+    `top_k` mentees (kept per block, so memory stays linear in the pool)."""
+    rows, cols, scores = [], [], []
+    k = min(top_k, len(mentors))
+    # Each mentor's best mentees so far: (score, mentee position) kept across blocks.
+    col_best = np.zeros((0, len(mentors)), dtype=F32)
+    col_rows = np.zeros((0, len(mentors)), dtype=np.intp)
+    for start, chunk in _chunks(mentees):
+        block = score_block(pool, chunk, mentors)
+        best = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        values = np.take_along_axis(block, best, axis=1)
+        keep = values > 0
+        rows.append(np.nonzero(keep)[0] + start)
+        cols.append(best[keep])
+        scores.append(values[keep])
+        merged = np.vstack([col_best, block])
+        merged_rows = np.vstack(
+            [col_rows, np.broadcast_to((np.arange(len(chunk)) + start)[:, None], block.shape)]
+        )
+        kk = min(top_k, merged.shape[0])
+        pick = np.argpartition(-merged, kk - 1, axis=0)[:kk]
+        col_best = np.take_along_axis(merged, pick, axis=0)
+        col_rows = np.take_along_axis(merged_rows, pick, axis=0)
+    keep = col_best > 0
+    rows.append(col_rows[keep])
+    cols.append(np.nonzero(keep)[1])
+    scores.append(col_best[keep])
+    r, c, s = _join(rows, cols, scores)
+    key = r.astype(np.int64) * len(mentors) + c
+    _, first = np.unique(key, return_index=True)
+    return r[first], c[first], s[first]
+
+
+def _join(rows: list[NDArray[Any]], cols: list[NDArray[Any]], scores: list[NDArray[Any]]) -> Edges:
+    if not rows:
+        return np.empty(0, np.intp), np.empty(0, np.intp), np.empty(0, F32)
+    return (
+        np.concatenate(rows).astype(np.intp),
+        np.concatenate(cols).astype(np.intp),
+        np.concatenate(scores).astype(F32),
+    )
+
+
+SCORE_SCALE = 1000  # min-cost flow works in integers: scores kept to 1/1000
+
+
+def _max_weight_b_matching(
+    edges: Edges, n_mentees: int, capacity: NDArray[np.int64]
+) -> NDArray[np.bool_]:
+    """Which edges an optimal matching uses: each mentee once, each mentor up to capacity.
+
+    A min-cost flow (OR-Tools): source -> mentee -> mentor -> sink, plus a source -> sink
+    bypass so that leaving someone unmatched is always possible.
+    """
+    rows, cols, scores = edges
+    n_mentors = len(capacity)
+    source, sink = n_mentees + n_mentors, n_mentees + n_mentors + 1
+    flow = min_cost_flow.SimpleMinCostFlow()
+    starts = np.concatenate(
+        [np.full(n_mentees, source), rows, n_mentees + np.arange(n_mentors), [source]]
+    )
+    ends = np.concatenate(
+        [np.arange(n_mentees), n_mentees + cols, np.full(n_mentors, sink), [sink]]
+    )
+    caps = np.concatenate([np.ones(n_mentees), np.ones(len(rows)), capacity, [n_mentees]]).astype(
+        np.int64
+    )
+    costs = np.concatenate(
+        [
+            np.zeros(n_mentees),
+            -np.round(scores.astype(np.float64) * SCORE_SCALE),
+            np.zeros(n_mentors + 1),
+        ]
+    ).astype(np.int64)
+    flow.add_arcs_with_capacity_and_unit_cost(
+        starts.astype(np.int32), ends.astype(np.int32), caps, costs
+    )
+    supplies = np.zeros(sink + 1, dtype=np.int64)
+    supplies[source], supplies[sink] = n_mentees, -n_mentees
+    flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"matching solver stopped with status {status}")
+    used: NDArray[np.bool_] = flow.flows(np.arange(n_mentees, n_mentees + len(rows))) > 0
+    return used
+
+
+def _solve(
+    pool: Pool,
+    can_mentor: NDArray[np.bool_],
+    can_mentee: NDArray[np.bool_],
+    top_k: int,
+    exact: bool | None,
+) -> Assignment:
+    mentors = np.flatnonzero(can_mentor & (pool.capacity > 0)).astype(np.intp)
+    mentees = np.flatnonzero(can_mentee).astype(np.intp)
+    if len(mentors) == 0 or len(mentees) == 0:
+        return Assignment([], "exact")
+    use_exact = exact if exact is not None else len(mentees) * len(mentors) <= W.DENSE_LIMIT
+    edges = (
+        _all_edges(pool, mentees, mentors)
+        if use_exact
+        else _top_edges(pool, mentees, mentors, top_k)
+    )
+    used = _max_weight_b_matching(edges, len(mentees), pool.capacity[mentors].astype(np.int64))
+    rows, cols, scores = (e[used] for e in edges)
+    pairs = [
+        (int(mentors[c]), int(mentees[r]), float(s))
+        for r, c, s in zip(rows, cols, scores, strict=True)
+    ]
+    return Assignment(pairs, "exact" if use_exact else "pruned")
+
+
+def assign(pool: Pool, *, top_k: int | None = None, exact: bool | None = None) -> Assignment:
+    """Maximum total score under the hard rules and capacities.
+
+    Exact (every allowed pair goes to the solver) while mentees x mentors fits DENSE_LIMIT,
+    else pruned to each mentee's and each mentor's best `top_k` partners.
+
+    People who may take either side take one: first everyone who can be mentored is offered
+    as a mentee; then those of them left unmatched are offered as mentors instead, and the
+    better of the two solutions is kept. Each solve is optimal for the sides it is given.
+    """
+    top_k = top_k or W.TOP_K
+    both = pool.can_mentor & pool.can_mentee
+    first = _solve(pool, pool.can_mentor & ~both, pool.can_mentee, top_k, exact)
+    if not both.any():
+        return first
+    matched_as_mentee = np.zeros(pool.size, dtype=bool)
+    matched_as_mentee[[mentee for _, mentee, _ in first.pairs]] = True
+    switch = both & ~matched_as_mentee
+    if not switch.any():
+        return first
+    second = _solve(
+        pool, (pool.can_mentor & ~both) | switch, pool.can_mentee & ~switch, top_k, exact
+    )
+    return second if second.total > first.total else first

@@ -1,0 +1,132 @@
+"""The matching engine: hard rules never broken, optimal totals, capacities respected."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bench.population import synthetic_pool
+from bot.services.matching import weights as W
+from bot.services.matching.engine import Pool, assign, score_block, tz_overlap_hours
+
+
+def check_hard_rules(pool: Pool, pairs: list[tuple[int, int, float]]) -> None:
+    as_mentor: dict[int, int] = {}
+    as_mentee: set[int] = set()
+    for mentor, mentee, score in pairs:
+        assert mentor != mentee
+        assert pool.can_mentor[mentor] and pool.can_mentee[mentee]
+        assert pool.stage[mentor] < pool.stage[mentee], "mentor must be earlier in career"
+        overlap = tz_overlap_hours(pool.tz_offset[[mentor]], pool.tz_offset[[mentee]])[0]
+        assert overlap >= W.MIN_OVERLAP_HOURS
+        assert (mentor, mentee) not in pool.forbidden
+        assert (pool.need[mentee] > 0)[pool.teach[mentor]].any(), "no wanted topic taught"
+        if pool.strict_department:
+            assert pool.department[mentor] != pool.department[mentee]
+        assert mentee not in as_mentee, "a mentee has two mentors"
+        as_mentee.add(mentee)
+        as_mentor[mentor] = as_mentor.get(mentor, 0) + 1
+        assert score > 0
+    for mentor, count in as_mentor.items():
+        assert count <= pool.capacity[mentor], "capacity exceeded"
+        assert mentor not in as_mentee, "someone took both sides"
+
+
+def brute_force_total(pool: Pool) -> float:
+    """The best total over every valid set of pairs (tiny pools only)."""
+    mentors = np.flatnonzero(pool.can_mentor)
+    mentees = np.flatnonzero(pool.can_mentee)
+    scores = score_block(pool, mentees.astype(np.intp), mentors.astype(np.intp))
+    edges = [
+        (i, j, float(scores[i, j]))
+        for i in range(len(mentees))
+        for j in range(len(mentors))
+        if scores[i, j] > 0
+    ]
+    best = 0.0
+    for size in range(1, min(len(mentees), len(edges)) + 1):
+        for chosen in combinations(edges, size):
+            rows = [e[0] for e in chosen]
+            if len(set(rows)) < size:
+                continue
+            load: dict[int, int] = {}
+            for e in chosen:
+                load[e[1]] = load.get(e[1], 0) + 1
+            if any(load[j] > pool.capacity[mentors[j]] for j in load):
+                continue
+            best = max(best, sum(e[2] for e in chosen))
+    return best
+
+
+@st.composite
+def pools(draw: st.DrawFn, max_size: int = 14, roles: tuple[int, ...] = (0, 1, 2)) -> Pool:
+    size = draw(st.integers(2, max_size))
+    seed = draw(st.integers(0, 2**31))
+    pool = synthetic_pool(size, seed=seed)
+    rng = np.random.default_rng(seed)
+    role = rng.choice(roles, size=size)
+    pool.can_mentor, pool.can_mentee = role != 1, role != 0
+    pool.capacity = np.where(pool.can_mentor, rng.integers(1, 3, size=size), 0).astype(np.int8)
+    pool.stage = rng.integers(0, 5, size=size).astype(np.int8)
+    pool.strict_department = draw(st.booleans())
+    pool.forbidden = {(int(a), int(b)) for a, b in rng.integers(0, size, size=(size // 3, 2))}
+    teach = rng.random(pool.teach.shape) < 0.35
+    need = np.where(rng.random(pool.need.shape) < 0.3, rng.integers(1, 6, pool.need.shape), 0)
+    pool.teach = teach & pool.can_mentor[:, None] | (teach & pool.can_mentee[:, None])
+    pool.need = np.where(need > 0, (6 - need) / 5, 0).astype(np.float32)
+    return pool
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools(max_size=40))
+def test_hard_rules_are_never_broken(pool: Pool) -> None:
+    for exact in (True, False):
+        check_hard_rules(pool, assign(pool, exact=exact, top_k=3).pairs)
+
+
+@settings(max_examples=60, deadline=None)
+@given(pools(max_size=9, roles=(0, 1)))
+def test_small_pools_reach_the_brute_force_optimum(pool: Pool) -> None:
+    assert abs(assign(pool).total - brute_force_total(pool)) < 1e-2
+
+
+def test_capacity_lets_one_mentor_take_several_mentees() -> None:
+    pool = synthetic_pool(6, seed=3)
+    pool.can_mentor = np.array([True, False, False, False, False, False])
+    pool.can_mentee = ~pool.can_mentor
+    pool.stage = np.array([0, 4, 4, 4, 4, 4], dtype=np.int8)
+    pool.tz_offset = np.zeros(6, dtype=np.float32)
+    pool.teach[:] = False
+    pool.teach[0, :] = True
+    pool.need[:] = 0
+    pool.need[1:, 0] = 1.0
+    pool.forbidden = set()
+    for capacity, expected in ((1, 1), (2, 2), (3, 3)):
+        pool.capacity = np.array([capacity, 0, 0, 0, 0, 0], dtype=np.int8)
+        pairs = assign(pool).pairs
+        assert len(pairs) == expected
+        check_hard_rules(pool, pairs)
+
+
+def test_nobody_is_paired_across_time_zones_without_an_hour_in_common() -> None:
+    pool = synthetic_pool(2, seed=1)
+    pool.can_mentor, pool.can_mentee = np.array([True, False]), np.array([False, True])
+    pool.capacity = np.array([1, 0], dtype=np.int8)
+    pool.stage = np.array([0, 4], dtype=np.int8)
+    pool.teach[:] = True
+    pool.need[1, :] = 1.0
+    pool.forbidden = set()
+    for offset, paired in ((7.0, True), (7.5, False), (-8.0, False), (17.0, True)):
+        pool.tz_offset = np.array([0.0, offset], dtype=np.float32)
+        assert bool(assign(pool).pairs) == paired, offset
+
+
+def test_pruned_solving_stays_close_to_the_exact_optimum() -> None:
+    pool = synthetic_pool(800, seed=5)
+    exact, pruned = assign(pool, exact=True), assign(pool, exact=False, top_k=20)
+    assert exact.method == "exact" and pruned.method == "pruned"
+    assert pruned.total <= exact.total + 1e-6
+    assert pruned.total >= 0.99 * exact.total
