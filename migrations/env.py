@@ -7,10 +7,18 @@ from sqlalchemy import Connection
 
 import models
 from bot.config import Settings
+from models.base import UTCDateTime
 from models.db import make_engine
 
 config = context.config
 target_metadata = models.Base.metadata
+
+
+def _render_item(kind: str, obj: object, _context: object) -> str | bool:
+    # Migrations spell the UTC column type as the plain DateTime it stores.
+    if kind == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def _run(connection: Connection) -> None:
@@ -19,6 +27,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

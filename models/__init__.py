@@ -3,6 +3,7 @@
 from models.base import Base
 from models.coordinator import Coordinator
 from models.idempotency import ProcessedRequest
+from models.matching import ForbiddenPairing, Unmatched
 from models.pair import Pair
 from models.participant import MatchExclusion, Participant, ParticipantTopic
 from models.poll import Poll, PollTopicVote, PollVote
@@ -12,6 +13,7 @@ from models.workspace import Workspace
 __all__ = [
     "Base",
     "Coordinator",
+    "ForbiddenPairing",
     "MatchExclusion",
     "Pair",
     "Participant",
@@ -21,5 +23,6 @@ __all__ = [
     "PollVote",
     "ProcessedRequest",
     "Program",
+    "Unmatched",
     "Workspace",
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Timestamps, str_enum
@@ -34,6 +34,13 @@ class Pair(Timestamps, Base):
     ended_at: Mapped[datetime | None]
     # Why it ended, for coordinators: e.g. "mentor left", "mentee left". Never a person's words.
     ended_reason: Mapped[str | None] = mapped_column(String(64))
+
+    # Matching: the pair's score and its reasons in plain words (shown to coordinator and pair).
+    score: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    intro_channel: Mapped[str | None] = mapped_column(String(32))
+    intro_sent_at: Mapped[datetime | None]
 
     mentor: Mapped[Participant | None] = relationship(foreign_keys=[mentor_id])
     mentee: Mapped[Participant | None] = relationship(foreign_keys=[mentee_id])

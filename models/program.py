@@ -41,3 +41,5 @@ class Program(Timestamps, Base):
     session_minutes: Mapped[int] = mapped_column(SmallInteger, default=45, server_default="45")
     planned_sessions: Mapped[int] = mapped_column(SmallInteger, default=6, server_default="6")
     announcement_channel: Mapped[str | None] = mapped_column(String(32))
+    # Matching never pairs two people from the same department when set.
+    separate_departments: Mapped[bool] = mapped_column(default=True, server_default="1")

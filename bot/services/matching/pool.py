@@ -1,0 +1,180 @@
+"""Loading a program's matching pool from the database into the engine's arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.services.matching import weights as W
+from bot.services.matching.engine import Pool
+from bot.services.pairs import PUBLISHED
+from bot.services.polls import topic_demand
+from bot.services.topics import CATALOG
+from models import ForbiddenPairing, Pair, Participant, Program
+from models.enums import (
+    Cadence,
+    CareerStage,
+    PairStatus,
+    ParticipantStatus,
+    Personality,
+    Role,
+    TopicDirection,
+)
+
+STAGES = list(CareerStage)
+PERSONALITIES = list(Personality)
+CADENCES = list(Cadence)
+TOPIC_INDEX = {t.key: i for i, t in enumerate(CATALOG)}
+
+
+@dataclass
+class LoadedPool:
+    pool: Pool
+    people: list[Participant]  # index in the pool -> participant
+
+    def index_of(self, participant_id: int) -> int | None:
+        return self._index.get(participant_id)
+
+    def __post_init__(self) -> None:
+        self._index = {p.id: i for i, p in enumerate(self.people)}
+
+
+def utc_offset_hours(timezone: str | None, now: datetime) -> float:
+    """The zone's offset from UTC at `now`, in hours; NaN when unknown."""
+    if not timezone:
+        return float("nan")
+    try:
+        offset = now.astimezone(ZoneInfo(timezone)).utcoffset()
+    except (ZoneInfoNotFoundError, ValueError):
+        return float("nan")
+    return offset.total_seconds() / 3600 if offset is not None else float("nan")
+
+
+def _codes(values: list[str]) -> np.ndarray:
+    seen: dict[str, int] = {}
+    return np.array([seen.setdefault(v.strip().casefold(), len(seen)) for v in values], np.int32)
+
+
+def load_pool(db_session: Session, *, program: Program, now: datetime) -> LoadedPool:
+    """Everyone who may be matched in the program now, with what binds and what scores."""
+    people = list(
+        db_session.scalars(
+            select(Participant)
+            .where(
+                Participant.program_id == program.id,
+                Participant.status == ParticipantStatus.ACTIVE,
+                (Participant.paused_until.is_(None)) | (Participant.paused_until <= now),
+            )
+            .options(selectinload(Participant.topics), selectinload(Participant.exclusions))
+            .order_by(Participant.id)
+        )
+    )
+    ids = [p.id for p in people]
+    taken_mentees, mentor_load = set(), dict.fromkeys(ids, 0)
+    for mentor_id, mentee_id in db_session.execute(
+        select(Pair.mentor_id, Pair.mentee_id).where(
+            Pair.program_id == program.id,
+            (Pair.status.in_(PUBLISHED))
+            | (Pair.pinned.is_(True) & (Pair.status == PairStatus.PROPOSED)),
+        )
+    ):
+        taken_mentees.add(mentee_id)
+        if mentor_id in mentor_load:
+            mentor_load[mentor_id] += 1
+    size, topics = len(people), len(CATALOG)
+    teach = np.zeros((size, topics), dtype=bool)
+    need = np.zeros((size, topics), dtype=np.float32)
+    for i, person in enumerate(people):
+        for topic in person.topics:
+            t = TOPIC_INDEX.get(topic.topic)
+            if t is None:
+                continue
+            if topic.direction == TopicDirection.TEACH:
+                teach[i, t] = True
+            else:
+                rating = topic.self_rating
+                need[i, t] = (6 - rating) / 5 if rating else W.UNRATED_NEED
+    demand = topic_demand(db_session, team_id=program.team_id)
+    voters = max(demand.values(), default=0)
+    topic_weight = np.array(
+        [1 + W.DEMAND * (demand.get(t.key, 0) / voters if voters else 0) for t in CATALOG],
+        dtype=np.float32,
+    )
+    role = [p.role for p in people]
+    can_mentor = np.array([r in (Role.MENTOR, Role.BOTH) for r in role], dtype=bool)
+    can_mentee = np.array(
+        [
+            r in (Role.MENTEE, Role.BOTH) and p.id not in taken_mentees
+            for r, p in zip(role, people, strict=True)
+        ],
+        dtype=bool,
+    )
+    capacity = np.array(
+        [
+            max(p.mentee_capacity - mentor_load[p.id], 0) if can_mentor[i] else 0
+            for i, p in enumerate(people)
+        ],
+        dtype=np.int8,
+    )
+    pool = Pool(
+        can_mentor=can_mentor,
+        can_mentee=can_mentee,
+        stage=np.array([STAGES.index(p.career_stage) for p in people], dtype=np.int8),
+        tz_offset=np.array([utc_offset_hours(p.timezone, now) for p in people], np.float32),
+        department=_codes([p.department for p in people]),
+        region=_codes([p.location for p in people]),
+        personality=np.array([PERSONALITIES.index(p.personality) for p in people], np.int8),
+        cadence=np.array([CADENCES.index(p.cadence) for p in people], np.int8),
+        capacity=capacity,
+        teach=teach,
+        need=need,
+        topic_weight=topic_weight,
+        forbidden=_forbidden(db_session, program=program, people=people),
+        strict_department=program.separate_departments,
+    )
+    return LoadedPool(pool=pool, people=people)
+
+
+def _forbidden(
+    db_session: Session, *, program: Program, people: list[Participant]
+) -> set[tuple[int, int]]:
+    """(mentor, mentee) index pairs never allowed: do-not-match either way, past partners,
+    coordinators' forbids."""
+    index = {p.id: i for i, p in enumerate(people)}
+    by_user: dict[str, list[int]] = {}
+    for i, p in enumerate(people):
+        by_user.setdefault(p.slack_user_id, []).append(i)
+    forbidden: set[tuple[int, int]] = set()
+
+    def both_ways(a: int, b: int) -> None:
+        forbidden.add((a, b))
+        forbidden.add((b, a))
+
+    for i, person in enumerate(people):
+        for exclusion in person.exclusions:
+            for j in by_user.get(exclusion.excluded_user_id, []):
+                both_ways(i, j)
+    # Never twice the same partners, in any program of the workspace.
+    mentor = select(Participant.slack_user_id).where(Participant.id == Pair.mentor_id)
+    mentee = select(Participant.slack_user_id).where(Participant.id == Pair.mentee_id)
+    for mentor_user, mentee_user in db_session.execute(
+        select(mentor.scalar_subquery(), mentee.scalar_subquery()).where(
+            Pair.team_id == program.team_id, Pair.status != PairStatus.PROPOSED
+        )
+    ):
+        for i in by_user.get(mentor_user or "", []):
+            for j in by_user.get(mentee_user or "", []):
+                both_ways(i, j)
+    for mentor_id, mentee_id in db_session.execute(
+        select(ForbiddenPairing.mentor_id, ForbiddenPairing.mentee_id).where(
+            ForbiddenPairing.program_id == program.id
+        )
+    ):
+        if mentor_id in index and mentee_id in index:
+            forbidden.add((index[mentor_id], index[mentee_id]))
+    return forbidden
