@@ -16,6 +16,7 @@ from bot.handlers import (
     coordinators,
     errors,
     home,
+    matching,
     participation,
     polls,
     programs,
@@ -70,5 +71,6 @@ def create_app(
     coordinators.register(app, deps, router)
     programs.register(app, deps, router)
     polls.register(app, deps, router)
+    matching.register(app, deps, router)
     home.register(app, deps)
     return app

@@ -45,7 +45,7 @@ def test_help_lists_every_sub_command_to_the_caller_only(bot: RunningBot) -> Non
         "coordinators add|remove|list @person",
     ):
         assert f"`/mentoring {usage}`" in listing
-    assert listing.count("_(coordinators)_") == 3
+    assert listing.count("_(coordinators)_") == 4
 
 
 @pytest.mark.parametrize("text", ["", "   "])

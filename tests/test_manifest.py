@@ -16,6 +16,7 @@ ALLOWED_BOT_SCOPES = {
     "commands": "/mentoring",
     "chat:write": "DMs to participants",
     "users:read": "time zones from users.info",
+    "mpim:write": "group DMs introducing pairs",
 }
 
 

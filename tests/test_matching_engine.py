@@ -5,12 +5,14 @@ from __future__ import annotations
 from itertools import combinations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.population import synthetic_pool
 from bot.services.matching import weights as W
 from bot.services.matching.engine import Pool, assign, score_block, tz_overlap_hours
+from bot.services.matching.reasons import unmatched_reason
 
 
 def check_hard_rules(pool: Pool, pairs: list[tuple[int, int, float]]) -> None:
@@ -130,3 +132,63 @@ def test_pruned_solving_stays_close_to_the_exact_optimum() -> None:
     assert exact.method == "exact" and pruned.method == "pruned"
     assert pruned.total <= exact.total + 1e-6
     assert pruned.total >= 0.99 * exact.total
+
+
+def two_people() -> Pool:
+    pool = synthetic_pool(3, seed=1)
+    pool.can_mentor = np.array([True, False, True])
+    pool.can_mentee = np.array([False, True, False])
+    pool.capacity = np.array([1, 0, 0], dtype=np.int8)
+    pool.stage = np.array([0, 4, 0], dtype=np.int8)
+    pool.teach[:] = False
+    pool.teach[0, 1] = True  # Generative AI
+    pool.need[:] = 0
+    pool.need[1, 1] = 1.0
+    pool.tz_offset = np.zeros(3, dtype=np.float32)
+    pool.department = np.array([1, 2, 3], dtype=np.int32)
+    pool.forbidden = set()
+    pool.strict_department = True
+    return pool
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (
+            lambda p: p.teach.__setitem__((0, 1), False),
+            "no reverse mentor in the pool teaches Generative AI yet",
+        ),
+        (
+            lambda p: p.tz_offset.__setitem__(1, 9.0),
+            "no reverse mentor teaches Generative AI within your working hours",
+        ),
+        (
+            lambda p: p.stage.__setitem__(0, 4),
+            "the reverse mentors who fit are not earlier in their careers than you",
+        ),
+        (
+            lambda p: p.department.__setitem__(0, 2),
+            "every reverse mentor who fits works in your department",
+        ),
+        (
+            lambda p: p.forbidden.add((0, 1)),
+            "the reverse mentors who fit are past partners or people either of you asked not",
+        ),
+    ],
+)
+def test_unmatched_people_are_told_which_rule_kept_them_apart(change, reason: str) -> None:
+    pool = two_people()
+    change(pool)
+    assert assign(pool).pairs == []
+    assert unmatched_reason(pool, 1, matched_mentors=set()).startswith(reason)
+
+
+def test_someone_outcompeted_is_told_they_stay_in_the_pool() -> None:
+    pool = two_people()
+    pool.can_mentee[2] = True  # a second mentee wanting the same, with a higher need
+    pool.can_mentor[2] = False
+    pool.stage[2] = 4
+    pool.need[2, 1], pool.need[1, 1] = 1.0, 0.2
+    [(mentor, mentee, _)] = assign(pool).pairs
+    assert (mentor, mentee) == (0, 2)
+    assert "you stay in the pool" in unmatched_reason(pool, 1, matched_mentors={0, 2})

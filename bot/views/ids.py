@@ -10,6 +10,7 @@ from bot.services.profile import RATING_PREFIX, ProfileField, rating_field
 class CallbackId(StrEnum):
     SIGNUP = "signup"
     PROGRAM = "program"
+    MATCH_REVIEW = "match_review"
 
 
 class ActionId(StrEnum):
@@ -23,6 +24,10 @@ class ActionId(StrEnum):
     RESUME = "resume"
     EDIT_PROGRAM = "edit_program"
     NEW_PROGRAM = "new_program"
+    MATCH_PAIR_MENU = "match_pair_menu"
+    MATCH_RERUN = "match_rerun"
+    MATCH_PUBLISH = "match_publish"
+    START_GOALS = "start_goals"
 
 
 POLL_VOTE_PREFIX = "poll_vote_"

@@ -187,7 +187,7 @@ def pairs_awaiting_intro(db_session: Session, *, program_id: int) -> list[Pair]:
                 Pair.status == PairStatus.ACTIVE,
                 Pair.intro_sent_at.is_(None),
             )
-            .with_for_update()
+            .with_for_update(of=Pair)  # the joined participants may be NULL (forgotten)
             .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
         ).unique()
     )

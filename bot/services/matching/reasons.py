@@ -92,11 +92,18 @@ def _why(pool: Pool, person: int, fits: np.ndarray, topics: str, *, as_mentee: b
         fits = fits & (pool.department != pool.department[person])
         if not fits.any():
             return f"every {other} who fits works in your department"
-    blocked = {
-        b if as_mentee else a for a, b in pool.forbidden if (b if as_mentee else a) == person
-    }
-    if blocked:
-        pass
+    barred = (
+        [mentor for mentor, mentee in pool.forbidden if mentee == person]
+        if as_mentee
+        else [mentee for mentor, mentee in pool.forbidden if mentor == person]
+    )
+    fits = fits.copy()
+    fits[barred] = False
+    if not fits.any():
+        return (
+            f"the {other}s who fit are past partners or people either of you asked not to be "
+            "matched with"
+        )
     return (
         f"every {other} who fits was matched with someone they suit even better this round; "
         "you stay in the pool"

@@ -1,0 +1,155 @@
+"""`/mentoring match`: compute, review, adjust and publish pairs (coordinators only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from bot.handlers.commands import COMMAND, CommandCall, CommandRouter
+from bot.handlers.coordinators import require_coordinator
+from bot.handlers.deps import Deps, team_id_of, user_id_of
+from bot.services.errors import DomainError
+from bot.services.matching.proposals import (
+    current_proposal,
+    pairs_awaiting_intro,
+    propose,
+    publish,
+    remove_pair,
+    set_pinned,
+    unmatched_awaiting_note,
+)
+from bot.services.programs import get_or_create_open_program
+from bot.views.ids import ActionId
+from bot.views.matching import (
+    MatchMetadata,
+    intro_message,
+    proposal_modal,
+    published_modal,
+    unmatched_note,
+)
+from bot.views.messages import HelpEntry
+from models import Program
+
+NOTICES = {
+    "remove": "Pair removed: those two will not be paired again. Re-run to match them with others.",
+    "pin": "Pair pinned: it stays when you re-run.",
+    "unpin": "Pair unpinned.",
+}
+
+
+def _program(deps: Deps, db_session: Session, *, team_id: str, program_id: int | None) -> Program:
+    if program_id:
+        program = db_session.get(Program, program_id)
+        if program is None or program.team_id != team_id:
+            raise DomainError("That program no longer exists.")
+        return program
+    return get_or_create_open_program(db_session, team_id=team_id, now=deps.clock())
+
+
+def introduce(deps: Deps, client: WebClient, *, program_id: int) -> tuple[int, int]:
+    """Send every missing introduction and unmatched note once; returns (pairs, notes)."""
+    with deps.session_factory.begin() as db_session:
+        program = db_session.get(Program, program_id)
+        assert program is not None
+        introduced = 0
+        for pair in pairs_awaiting_intro(db_session, program_id=program_id):
+            if pair.mentor is None or pair.mentee is None:
+                continue
+            opened = client.conversations_open(
+                users=f"{pair.mentor.slack_user_id},{pair.mentee.slack_user_id}"
+            )
+            text, blocks = intro_message(pair, program.name)
+            channel = opened["channel"]["id"]
+            client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            pair.intro_channel, pair.intro_sent_at = channel, deps.clock()
+            introduced += 1
+        noted = 0
+        for row, user_id in unmatched_awaiting_note(db_session, program_id=program_id):
+            text, blocks = unmatched_note(program.name, row.reason)
+            client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+            row.notified_at = deps.clock()
+            noted += 1
+    return introduced, noted
+
+
+def register(app: App, deps: Deps, router: CommandRouter) -> None:
+    def do_match(call: CommandCall) -> None:
+        require_coordinator(deps, call.client, team_id=call.team_id, user_id=call.user_id)
+        call.ack()
+        with deps.session_factory.begin() as db_session:
+            program = _program(deps, db_session, team_id=call.team_id, program_id=None)
+            view = proposal_modal(propose(db_session, program=program, now=deps.clock()))
+        call.client.views_open(trigger_id=call.trigger_id, view=view)
+
+    router.add(
+        "match",
+        do_match,
+        HelpEntry(
+            f"{COMMAND} match",
+            "propose pairs for review; nothing is sent until you publish",
+            coordinators_only=True,
+        ),
+    )
+
+    def _update(client: WebClient, body: dict[str, Any], view: Any) -> None:
+        client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=view)
+
+    @app.action(ActionId.MATCH_PAIR_MENU)
+    def on_pair_menu(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        team_id = team_id_of(body)
+        require_coordinator(deps, client, team_id=team_id, user_id=user_id_of(body))
+        verb, _, pair_id = action["selected_option"]["value"].partition(":")
+        metadata = MatchMetadata.load(body["view"].get("private_metadata"))
+        with deps.session_factory.begin() as db_session:
+            if verb == "remove":
+                remove_pair(db_session, team_id=team_id, pair_id=int(pair_id))
+            else:
+                set_pinned(db_session, team_id=team_id, pair_id=int(pair_id), pinned=verb == "pin")
+            program = _program(deps, db_session, team_id=team_id, program_id=metadata.program_id)
+            view = proposal_modal(
+                current_proposal(db_session, program=program), notice=NOTICES.get(verb)
+            )
+        _update(client, body, view)
+
+    @app.action(ActionId.MATCH_RERUN)
+    def on_rerun(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        team_id = team_id_of(body)
+        require_coordinator(deps, client, team_id=team_id, user_id=user_id_of(body))
+        metadata = MatchMetadata.load(body["view"].get("private_metadata"))
+        with deps.session_factory.begin() as db_session:
+            program = _program(deps, db_session, team_id=team_id, program_id=metadata.program_id)
+            view = proposal_modal(
+                propose(db_session, program=program, now=deps.clock()),
+                notice="Re-run done: pinned pairs were kept.",
+            )
+        _update(client, body, view)
+
+    @app.action(ActionId.MATCH_PUBLISH)
+    def on_publish(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        team_id = team_id_of(body)
+        require_coordinator(deps, client, team_id=team_id, user_id=user_id_of(body))
+        metadata = MatchMetadata.load(body["view"].get("private_metadata"))
+        with deps.session_factory.begin() as db_session:
+            program = _program(deps, db_session, team_id=team_id, program_id=metadata.program_id)
+            publish(db_session, program=program, now=deps.clock())
+            program_id, name = program.id, program.name
+        pairs, notes = introduce(deps, client, program_id=program_id)
+        _update(client, body, published_modal(name, pairs=pairs, notified=notes))
+
+    @app.action(ActionId.START_GOALS)
+    def on_start_goals(ack: Ack, respond: Respond) -> None:
+        ack()
+        respond(
+            response_type="ephemeral",
+            replace_original=False,
+            text="The goal-setting dialog is not open yet. Until it is, agree here what each "
+            "of you wants to learn, how often you'll meet, and until when.",
+        )

@@ -1,0 +1,132 @@
+"""Matching end to end: a coordinator proposes, adjusts, re-runs and publishes pairs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from models import ForbiddenPairing, Pair
+from models.enums import PairStatus
+from tests.conftest import COORDINATOR, RunningBot
+from tests.flows import MENTEE_FORM, MENTOR_FORM, sign_up
+
+pytestmark = pytest.mark.needs_contract
+
+MENTORS = {
+    "U0MIA": {**MENTOR_FORM, "department": "Marketing", "location": "Lisbon"},
+    "U0MAX": {
+        **MENTOR_FORM,
+        "department": "Sales",
+        "location": "Madrid",
+        "teach_topics": ["generative_ai", "data_analytics"],
+    },
+    "U0MEG": {
+        **MENTOR_FORM,
+        "department": "IT",
+        "location": "Berlin",
+        "teach_topics": ["cybersecurity"],
+    },
+}
+MENTEES = {
+    "U0EVA": {**MENTEE_FORM, "department": "Finance", "learn_topics": ["generative_ai"]},
+    "U0EDD": {**MENTEE_FORM, "department": "Legal", "learn_topics": ["social_media"]},
+    "U0ELI": {**MENTEE_FORM, "department": "Operations", "learn_topics": ["younger_consumers"]},
+}
+
+
+def enrol_everyone(bot: RunningBot) -> None:
+    for user, form in {**MENTORS, **MENTEES}.items():
+        bot.slack.add_user(user, tz="Europe/London")
+        sign_up(bot, user, form)
+        bot.slack.wait_for("chat.postMessage", lambda c, u=user: c.args["channel"] == u)
+
+
+def open_review(bot: RunningBot) -> dict:
+    before = len(bot.slack.calls_to("views.open"))
+    assert bot.driver.command(COORDINATOR, "match").status_code == 200
+    call = bot.slack.wait_for("views.open", count=before + 1)[-1]
+    return bot.slack.views[call.response["view"]["id"]]
+
+
+def click_in_view(bot: RunningBot, view: dict, action_id: str, **action) -> dict:
+    before = len(bot.slack.calls_to("views.update"))
+    payload = {
+        "type": "block_actions",
+        "team": {"id": bot.slack.team_id},
+        "user": {"id": COORDINATOR, "team_id": bot.slack.team_id},
+        "api_app_id": "A0MENTOR",
+        "container": {"type": "view", "view_id": view["id"]},
+        "trigger_id": "1.2.3",
+        "view": view,
+        "actions": [{"action_id": action_id, "block_id": "b", "action_ts": "1.0", **action}],
+    }
+    assert bot.driver.interactive(payload).status_code == 200
+    call = bot.slack.wait_for("views.update", count=before + 1)[-1]
+    return bot.slack.views[call.args["view_id"]]
+
+
+def pair_blocks(view: dict) -> list[dict]:
+    return [b for b in view["blocks"] if b.get("block_id", "").startswith("pair:")]
+
+
+def test_review_remove_rerun_publish(bot: RunningBot) -> None:
+    enrol_everyone(bot)
+    dms_before = len(bot.slack.calls_to("chat.postMessage"))
+    view = open_review(bot)
+    text = json.dumps(view)
+    assert "2 pairs proposed, 2 people unmatched" in text
+    assert "<@U0MAX>* coaches *<@U0EVA>" in text  # generative AI
+    assert "<@U0MIA>* coaches *<@U0EDD>" in text  # social media
+    assert "can teach Generative AI" in text and "bridges Sales and Finance" in text
+    assert "working hours in common" in text
+    assert "<@U0ELI>: no reverse mentor in the pool teaches Younger consumers" in text
+    assert "<@U0MEG>: no mentee in the pool wants to learn Cybersecurity habits yet" in text
+    # Nothing reaches participants before publishing.
+    assert len(bot.slack.calls_to("chat.postMessage")) == dms_before
+    assert bot.slack.calls_to("conversations.open") == []
+
+    first = pair_blocks(view)[0]
+    remove = next(o for o in first["accessory"]["options"] if o["value"].startswith("remove:"))
+    view = click_in_view(bot, view, "match_pair_menu", type="overflow", selected_option=remove)
+    assert "Pair removed" in json.dumps(view)
+    with bot.session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(ForbiddenPairing)) == 1
+    assert len(pair_blocks(view)) == 1
+    view = click_in_view(bot, view, "match_rerun", type="button")
+    pairing = first["text"]["text"].split("  ·")[0]
+    assert pairing not in json.dumps(view)  # the removed pairing does not come back
+    assert "past partners or people either of you asked not to be matched" in json.dumps(view)
+
+    view = click_in_view(bot, view, "match_publish", type="button")
+    assert "Published" in json.dumps(view)
+    with bot.session_factory() as s:
+        active = s.scalars(select(Pair).where(Pair.status == PairStatus.ACTIVE)).all()
+    intros = bot.slack.wait_for(
+        "chat.postMessage", lambda c: c.args["channel"].startswith("G"), count=len(active)
+    )
+    assert len(intros) == len(active) >= 1
+    for intro in intros:
+        body = json.dumps(intro.blocks)
+        assert "Why you two" in body and "Ground rules" in body and "start_goals" in body
+    opened = bot.slack.calls_to("conversations.open")
+    assert all(len(c.args["users"].split(",")) == 2 for c in opened)
+    bot.slack.wait_for(
+        "chat.postMessage",
+        lambda c: c.args["channel"] == "U0ELI" and "stay in the pool" in json.dumps(c.blocks),
+    )
+
+    # Publishing again introduces nobody twice.
+    calls = len(bot.slack.calls_to("chat.postMessage"))
+    click_in_view(bot, view, "match_publish", type="button")
+    assert len(bot.slack.calls_to("chat.postMessage")) == calls
+
+
+def test_non_coordinators_cannot_match(bot: RunningBot) -> None:
+    bot.slack.add_user("U0EVE")
+    response = bot.driver.command("U0EVE", "match")
+    assert "only program coordinators" in response.json()["text"]
+    assert bot.slack.calls_to("views.open") == []
+    with bot.session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(Pair)) == 0
