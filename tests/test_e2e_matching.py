@@ -130,3 +130,14 @@ def test_non_coordinators_cannot_match(bot: RunningBot) -> None:
     assert bot.slack.calls_to("views.open") == []
     with bot.session_factory() as s:
         assert s.scalar(select(func.count()).select_from(Pair)) == 0
+
+
+def test_a_forbidden_pairing_is_never_proposed(bot: RunningBot) -> None:
+    enrol_everyone(bot)
+    answer = bot.driver.command(COORDINATOR, "match forbid <@U0MIA|mia> <@U0EDD|edd>")
+    assert "will not be paired" in answer.json()["text"]
+    view = open_review(bot)
+    assert "<@U0MIA>* coaches *<@U0EDD>" not in json.dumps(view)
+    assert "<@U0EDD>: the reverse mentors who fit are past partners" in json.dumps(view)
+    missing = bot.driver.command(COORDINATOR, "match forbid <@U0MIA|mia> <@U0NOBODY|n>")
+    assert "has not joined" in missing.json()["text"]

@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 from bot.handlers.commands import COMMAND, CommandCall, CommandRouter
 from bot.handlers.coordinators import require_coordinator
 from bot.handlers.deps import Deps, team_id_of, user_id_of
+from bot.handlers.slack_users import mentioned_users
 from bot.services.errors import DomainError
 from bot.services.matching.proposals import (
     current_proposal,
+    forbid_people,
     pairs_awaiting_intro,
     propose,
     publish,
@@ -31,6 +33,7 @@ from bot.views.matching import (
     unmatched_note,
 )
 from bot.views.messages import HelpEntry
+from bot.views.text import escape
 from models import Program
 
 NOTICES = {
@@ -78,11 +81,27 @@ def introduce(deps: Deps, client: WebClient, *, program_id: int) -> tuple[int, i
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def do_match(call: CommandCall) -> None:
         require_coordinator(deps, call.client, team_id=call.team_id, user_id=call.user_id)
+        if call.args.lower().startswith("forbid"):
+            do_forbid(call)
+            return
         call.ack()
         with deps.session_factory.begin() as db_session:
             program = _program(deps, db_session, team_id=call.team_id, program_id=None)
             view = proposal_modal(propose(db_session, program=program, now=deps.clock()))
         call.client.views_open(trigger_id=call.trigger_id, view=view)
+
+    def do_forbid(call: CommandCall) -> None:
+        people = mentioned_users(call.args)
+        if len(people) != 2:
+            raise DomainError(f"Mention the two people: `{COMMAND} match forbid @one @other`.")
+        with deps.session_factory.begin() as db_session:
+            program = _program(deps, db_session, team_id=call.team_id, program_id=None)
+            forbid_people(db_session, program=program, user_ids=(people[0], people[1]))
+        call.ack(
+            response_type="ephemeral",
+            text=f"Done: <@{people[0]}> and <@{people[1]}> will not be paired in "
+            f"{escape(program.name)}.",
+        )
 
     router.add(
         "match",

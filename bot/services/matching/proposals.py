@@ -160,6 +160,30 @@ def forbid(
         )
 
 
+def forbid_people(db_session: Session, *, program: Program, user_ids: tuple[str, str]) -> None:
+    """Never pair these two people in the program, whichever side each takes."""
+    found = {
+        p.slack_user_id: p
+        for p in db_session.scalars(
+            select(Participant).where(
+                Participant.program_id == program.id, Participant.slack_user_id.in_(user_ids)
+            )
+        )
+    }
+    missing = [u for u in user_ids if u not in found]
+    if missing:
+        raise DomainError(f"<@{missing[0]}> has not joined {program.name}.")
+    a, b = found[user_ids[0]], found[user_ids[1]]
+    for mentor, mentee in ((a, b), (b, a)):
+        forbid(
+            db_session,
+            program_id=program.id,
+            team_id=program.team_id,
+            mentor_id=mentor.id,
+            mentee_id=mentee.id,
+        )
+
+
 def set_pinned(db_session: Session, *, team_id: str, pair_id: int, pinned: bool) -> None:
     """A pinned pair stays in the proposal when it is re-run."""
     _proposed_pair(db_session, team_id=team_id, pair_id=pair_id).pinned = pinned
