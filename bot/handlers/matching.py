@@ -116,21 +116,30 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def _update(client: WebClient, body: dict[str, Any], view: Any) -> None:
         client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=view)
 
+    def _check(client: WebClient, body: dict[str, Any]) -> tuple[str, int]:
+        """(team, program) of a review modal, once its user is confirmed a coordinator.
+
+        Checked before the caller's transaction opens: the check reads the database too.
+        """
+        team_id = team_id_of(body)
+        require_coordinator(deps, client, team_id=team_id, user_id=user_id_of(body))
+        return team_id, MatchMetadata.load(body["view"].get("private_metadata")).program_id
+
     @app.action(ActionId.MATCH_PAIR_MENU)
     def on_pair_menu(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
         ack()
-        team_id = team_id_of(body)
-        require_coordinator(deps, client, team_id=team_id, user_id=user_id_of(body))
         verb, _, pair_id = action["selected_option"]["value"].partition(":")
-        metadata = MatchMetadata.load(body["view"].get("private_metadata"))
+        team_id, program_id = _check(client, body)
         with deps.session_factory.begin() as db_session:
+            program = _program(deps, db_session, team_id=team_id, program_id=program_id)
             if verb == "remove":
-                remove_pair(db_session, team_id=team_id, pair_id=int(pair_id))
+                remove_pair(db_session, team_id=program.team_id, pair_id=int(pair_id))
             else:
-                set_pinned(db_session, team_id=team_id, pair_id=int(pair_id), pinned=verb == "pin")
-            program = _program(deps, db_session, team_id=team_id, program_id=metadata.program_id)
+                set_pinned(
+                    db_session, team_id=program.team_id, pair_id=int(pair_id), pinned=verb == "pin"
+                )
             view = proposal_modal(
                 current_proposal(db_session, program=program), notice=NOTICES.get(verb)
             )
@@ -139,11 +148,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     @app.action(ActionId.MATCH_RERUN)
     def on_rerun(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        team_id = team_id_of(body)
-        require_coordinator(deps, client, team_id=team_id, user_id=user_id_of(body))
-        metadata = MatchMetadata.load(body["view"].get("private_metadata"))
+        team_id, program_id = _check(client, body)
         with deps.session_factory.begin() as db_session:
-            program = _program(deps, db_session, team_id=team_id, program_id=metadata.program_id)
+            program = _program(deps, db_session, team_id=team_id, program_id=program_id)
             view = proposal_modal(
                 propose(db_session, program=program, now=deps.clock()),
                 notice="Re-run done: pinned pairs were kept.",
@@ -153,11 +160,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     @app.action(ActionId.MATCH_PUBLISH)
     def on_publish(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        team_id = team_id_of(body)
-        require_coordinator(deps, client, team_id=team_id, user_id=user_id_of(body))
-        metadata = MatchMetadata.load(body["view"].get("private_metadata"))
+        team_id, program_id = _check(client, body)
         with deps.session_factory.begin() as db_session:
-            program = _program(deps, db_session, team_id=team_id, program_id=metadata.program_id)
+            program = _program(deps, db_session, team_id=team_id, program_id=program_id)
             publish(db_session, program=program, now=deps.clock())
             program_id, name = program.id, program.name
         pairs, notes = introduce(deps, client, program_id=program_id)
