@@ -175,6 +175,12 @@ SCORE_SCALE = 1000  # min-cost flow works in integers: scores kept to 1/1000
 def _max_weight_b_matching(
     edges: Edges, n_mentees: int, capacity: NDArray[np.int64]
 ) -> NDArray[np.bool_]:
+    return _solve_flow(edges, n_mentees, capacity)[0]
+
+
+def _solve_flow(
+    edges: Edges, n_mentees: int, capacity: NDArray[np.int64]
+) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
     """Which edges an optimal matching uses: each mentee once, each mentor up to capacity.
 
     A min-cost flow (OR-Tools): source -> mentee -> mentor -> sink, plus a source -> sink
@@ -209,8 +215,75 @@ def _max_weight_b_matching(
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"matching solver stopped with status {status}")
-    used: NDArray[np.bool_] = flow.flows(np.arange(n_mentees, n_mentees + len(rows))) > 0
-    return used
+    flows = flow.flows(np.arange(len(starts)))
+    used: NDArray[np.bool_] = flows[n_mentees : n_mentees + len(rows)] > 0
+    return used, _potentials(starts, ends, caps, costs, flows, sink + 1)
+
+
+def _potentials(
+    starts: NDArray[Any],
+    ends: NDArray[Any],
+    caps: NDArray[np.int64],
+    costs: NDArray[np.int64],
+    flows: NDArray[np.int64],
+    nodes: int,
+) -> NDArray[np.int64]:
+    """Node potentials proving the flow optimal: shortest distances in the residual network
+    (Bellman-Ford, vectorised; the optimum has no negative cycle, so it settles)."""
+    forward, backward = flows < caps, flows > 0
+    tail = np.concatenate([starts[forward], ends[backward]]).astype(np.intp)
+    head = np.concatenate([ends[forward], starts[backward]]).astype(np.intp)
+    cost = np.concatenate([costs[forward], -costs[backward]])
+    distance = np.zeros(nodes, dtype=np.int64)
+    for _ in range(nodes):
+        relaxed = distance.copy()
+        np.minimum.at(relaxed, head, distance[tail] + cost)
+        if np.array_equal(relaxed, distance):
+            return distance
+        distance = relaxed
+    raise RuntimeError("the residual network has a negative cycle: the flow is not optimal")
+
+
+def _solve_certified(
+    pool: Pool, mentees: NDArray[np.intp], mentors: NDArray[np.intp], top_k: int
+) -> Edges:
+    """Exact optimum without giving the solver every pair.
+
+    All scores are computed once; the solver starts from each side's best `top_k` partners.
+    Node potentials of the optimal flow then price every pair left out: any that could raise
+    the total joins the candidates and the flow is solved again, until none can. The result
+    is optimal for the whole pool (to the solver's 1/1000 score precision).
+    """
+    scores = np.empty((len(mentees), len(mentors)), dtype=F32)
+    for start, chunk in _chunks(mentees):
+        scores[start : start + len(chunk)] = score_block(pool, chunk, mentors)
+    k = min(top_k, len(mentors))
+    by_mentee = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    kk = min(top_k, len(mentees))
+    by_mentor = np.argpartition(-scores, kk - 1, axis=0)[:kk, :]
+    key = np.concatenate(
+        [
+            np.repeat(np.arange(len(mentees)), k) * len(mentors) + by_mentee.ravel(),
+            by_mentor.ravel() * len(mentors) + np.tile(np.arange(len(mentors)), kk),
+        ]
+    )
+    candidate = np.zeros(scores.shape, dtype=bool)
+    candidate.ravel()[key] = True
+    candidate &= scores > 0
+    integer = np.round(scores.astype(np.float64) * SCORE_SCALE).astype(np.int64)
+    capacity = pool.capacity[mentors].astype(np.int64)
+    while True:
+        rows, cols = np.nonzero(candidate)
+        edges = (rows.astype(np.intp), cols.astype(np.intp), scores[rows, cols])
+        used, potential = _solve_flow(edges, len(mentees), capacity)
+        mentee_p = potential[: len(mentees)]
+        mentor_p = potential[len(mentees) : len(mentees) + len(mentors)]
+        # Reduced cost of the arc mentee -> mentor is -score + p(mentee) - p(mentor).
+        better = (scores > 0) & ~candidate
+        better &= -integer + mentee_p[:, None] - mentor_p[None, :] < 0
+        if not better.any():
+            return edges[0][used], edges[1][used], edges[2][used]
+        candidate |= better
 
 
 def _solve(
@@ -225,13 +298,14 @@ def _solve(
     if len(mentors) == 0 or len(mentees) == 0:
         return Assignment([], "exact")
     use_exact = exact if exact is not None else len(mentees) * len(mentors) <= W.DENSE_LIMIT
-    edges = (
-        _all_edges(pool, mentees, mentors)
-        if use_exact
-        else _top_edges(pool, mentees, mentors, top_k)
-    )
-    used = _max_weight_b_matching(edges, len(mentees), pool.capacity[mentors].astype(np.int64))
-    rows, cols, scores = (e[used] for e in edges)
+    chosen: Edges
+    if use_exact:
+        chosen = _solve_certified(pool, mentees, mentors, top_k)
+    else:
+        edges = _top_edges(pool, mentees, mentors, top_k)
+        used = _max_weight_b_matching(edges, len(mentees), pool.capacity[mentors].astype(np.int64))
+        chosen = (edges[0][used], edges[1][used], edges[2][used])
+    rows, cols, scores = chosen
     pairs = [
         (int(mentors[c]), int(mentees[r]), float(s))
         for r, c, s in zip(rows, cols, scores, strict=True)
@@ -242,8 +316,8 @@ def _solve(
 def assign(pool: Pool, *, top_k: int | None = None, exact: bool | None = None) -> Assignment:
     """Maximum total score under the hard rules and capacities.
 
-    Exact (every allowed pair goes to the solver) while mentees x mentors fits DENSE_LIMIT,
-    else pruned to each mentee's and each mentor's best `top_k` partners.
+    Exact, with a proof of optimality (see _solve_certified), while mentees x mentors fits
+    DENSE_LIMIT; beyond it, pruned to each mentee's and each mentor's best `top_k` partners.
 
     People who may take either side take one: first everyone who can be mentored is offered
     as a mentee; then those of them left unmatched are offered as mentors instead, and the

@@ -25,7 +25,8 @@ WORKDAY_HOURS = 8
 MIN_OVERLAP_HOURS = 1
 UNRATED_NEED = 0.6  # a wanted topic without a self-rating counts as rated 3
 
-# Above this many mentee x mentor cells the engine keeps only each side's TOP_K best partners
-# (bench/matching.py prints how close that comes to the exact optimum).
+# Up to this many mentee x mentor cells the engine solves exactly (starting from each side's
+# TOP_K best partners and adding any pair that could still improve the total); above it, it
+# keeps only those TOP_K candidates (bench/matching.py prints how close that comes).
 DENSE_LIMIT = 40_000_000
 TOP_K = 40
