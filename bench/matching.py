@@ -2,6 +2,7 @@
 
     python bench/matching.py            # 1,000 / 10,000 / 100,000 participants
     python bench/matching.py --quick    # 1,000 / 3,000
+    python bench/matching.py --sizes 1000,10000
 
 Each measurement runs in its own process so that peak memory (max RSS) is its own. Quality is
 the total score relative to the exact optimum where that is computed; random and greedy
@@ -114,11 +115,14 @@ def main() -> None:
     parser.add_argument("--method", default="auto")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--sizes", help="comma-separated population sizes to run")
     args = parser.parse_args()
     if args.one:
         print(json.dumps(measure(args.one, args.method, args.seed)))
         return
     sizes = [1000, 3000] if args.quick else [1000, 10_000, 100_000]
+    if args.sizes:
+        sizes = [int(size) for size in args.sizes.split(",")]
     rows = []
     print(
         f"{'size':>8} {'method':>8} {'seconds':>8} {'peak MiB':>9} {'pairs':>7} "
