@@ -270,7 +270,6 @@ def _solve_certified(
     candidate = np.zeros(scores.shape, dtype=bool)
     candidate.ravel()[key] = True
     candidate &= scores > 0
-    integer = np.round(scores.astype(np.float64) * SCORE_SCALE).astype(np.int64)
     capacity = pool.capacity[mentors].astype(np.int64)
     while True:
         rows, cols = np.nonzero(candidate)
@@ -278,12 +277,20 @@ def _solve_certified(
         used, potential = _solve_flow(edges, len(mentees), capacity)
         mentee_p = potential[: len(mentees)]
         mentor_p = potential[len(mentees) : len(mentees) + len(mentors)]
-        # Reduced cost of the arc mentee -> mentor is -score + p(mentee) - p(mentor).
-        better = (scores > 0) & ~candidate
-        better &= -integer + mentee_p[:, None] - mentor_p[None, :] < 0
-        if not better.any():
+        improvable = False
+        for start in range(0, len(mentees), ROW_CHUNK):
+            stop = start + ROW_CHUNK
+            block = scores[start:stop]
+            # Reduced cost of mentee -> mentor: -score + p(mentee) - p(mentor), in the
+            # solver's integer units; below zero, the pair could raise the total.
+            integer = np.round(block.astype(np.float64) * SCORE_SCALE).astype(np.int64)
+            better = (block > 0) & ~candidate[start:stop]
+            better &= integer > mentee_p[start:stop, None] - mentor_p[None, :]
+            if better.any():
+                candidate[start:stop] |= better
+                improvable = True
+        if not improvable:
             return edges[0][used], edges[1][used], edges[2][used]
-        candidate |= better
 
 
 def _solve(
