@@ -192,3 +192,40 @@ def test_someone_outcompeted_is_told_they_stay_in_the_pool() -> None:
     [(mentor, mentee, _)] = assign(pool).pairs
     assert (mentor, mentee) == (0, 2)
     assert "you stay in the pool" in unmatched_reason(pool, 1, matched_mentors={0, 2})
+
+
+def reference_score(pool: Pool, mentor: int, mentee: int) -> float:
+    """One pair's score and eligibility, written out plainly (weights.py's definition)."""
+    teach, wants = pool.teach[mentor], pool.need[mentee] > 0
+    if not (teach & wants).any() or pool.stage[mentor] >= pool.stage[mentee] or mentor == mentee:
+        return 0.0
+    a, b = pool.tz_offset[mentor], pool.tz_offset[mentee]
+    if not (np.isnan(a) or np.isnan(b)):
+        diff = abs(float(a) - float(b)) % 24
+        if W.WORKDAY_HOURS - min(diff, 24 - diff) < W.MIN_OVERLAP_HOURS:
+            return 0.0
+    if pool.strict_department and pool.department[mentor] == pool.department[mentee]:
+        return 0.0
+    if (mentor, mentee) in pool.forbidden:
+        return 0.0
+    w = pool.topic_weight
+    score = W.TOPIC * float((pool.need[mentee] * w * teach).sum())
+    score += W.REVERSE * float((pool.need[mentor] * w * pool.teach[mentee]).sum())
+    score += W.DEPARTMENT * (pool.department[mentor] != pool.department[mentee])
+    score += W.REGION * (pool.region[mentor] != pool.region[mentee])
+    pm, pe = int(pool.personality[mentor]), int(pool.personality[mentee])
+    score += W.PERSONALITY * (0.5 if 1 in (pm, pe) else float(pm != pe))
+    score += W.CADENCE * (pool.cadence[mentor] == pool.cadence[mentee])
+    return score
+
+
+@settings(max_examples=40, deadline=None)
+@given(pools(max_size=30))
+def test_vectorised_scores_match_the_plain_definition(pool: Pool) -> None:
+    pool.tz_offset[: pool.size // 4] = np.nan  # some time zones unknown
+    mentees = np.arange(pool.size, dtype=np.intp)
+    mentors = np.arange(pool.size, dtype=np.intp)
+    block = score_block(pool, mentees, mentors)
+    for e in range(pool.size):
+        for m in range(pool.size):
+            assert block[e, m] == pytest.approx(reference_score(pool, m, e), abs=1e-3), (m, e)

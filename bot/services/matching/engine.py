@@ -67,32 +67,82 @@ def tz_overlap_hours(a: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[
     return np.where(np.isnan(overlap), F32(W.WORKDAY_HOURS), overlap)
 
 
+QUARTERS_PER_DAY = 96  # time zones as quarter hours: every real UTC offset is one
+MAX_SHIFT = 4 * (W.WORKDAY_HOURS - W.MIN_OVERLAP_HOURS)  # quarters apart, still overlapping
+
+
+@dataclass(frozen=True)
+class Features:
+    """Per-person vectors such that a pair's soft score is one dot product (mentee . mentor),
+    plus the codes the hard rules compare. Built once per solve."""
+
+    as_mentee: NDArray[np.float32]
+    as_mentor: NDArray[np.float32]
+    wants: NDArray[np.float32]
+    teaches: NDArray[np.float32]
+    tz_quarter: NDArray[np.int16]  # -1 when unknown
+
+    @classmethod
+    def of(cls, pool: Pool) -> Features:
+        def one_hot(codes: NDArray[Any]) -> NDArray[np.float32]:
+            _, dense = np.unique(codes, return_inverse=True)
+            out = np.zeros((len(codes), int(dense.max(initial=0)) + 1), dtype=F32)
+            out[np.arange(len(codes)), dense] = 1
+            return out
+
+        teach = pool.teach.astype(F32)
+        department, region = one_hot(pool.department), one_hot(pool.region)
+        personality = np.eye(3, dtype=F32)[pool.personality]
+        cadence = np.eye(3, dtype=F32)[pool.cadence]
+        ones = np.ones((pool.size, 1), dtype=F32)
+        # Different department/region = constant minus "same"; personality via the
+        # complement table; every term a column pair.
+        as_mentee = np.hstack(
+            [
+                W.TOPIC * pool.need * pool.topic_weight,
+                W.REVERSE * teach * pool.topic_weight,
+                -W.DEPARTMENT * department,
+                -W.REGION * region,
+                W.PERSONALITY * personality @ COMPLEMENT,
+                W.CADENCE * cadence,
+                ones,
+            ]
+        ).astype(F32)
+        as_mentor = np.hstack(
+            [
+                teach,
+                pool.need,
+                department,
+                region,
+                personality,
+                cadence,
+                (W.DEPARTMENT + W.REGION) * ones,
+            ]
+        ).astype(F32)
+        quarter = np.round(np.nan_to_num(pool.tz_offset, nan=0.0) * 4) % QUARTERS_PER_DAY
+        codes = np.where(np.isnan(pool.tz_offset), -1, quarter).astype(np.int16)
+        return cls(as_mentee, as_mentor, (pool.need > 0).astype(F32), teach, codes)
+
+
 def score_block(
-    pool: Pool, mentees: NDArray[np.intp], mentors: NDArray[np.intp]
+    pool: Pool,
+    mentees: NDArray[np.intp],
+    mentors: NDArray[np.intp],
+    features: Features | None = None,
 ) -> NDArray[np.float32]:
     """Scores of every (mentee, mentor) pair in the block; 0 where a hard rule forbids it."""
-    teach_m = pool.teach[mentors].astype(F32)
-    wanted = pool.need[mentees]
-    weighted_need = wanted * pool.topic_weight
-    score = W.TOPIC * (weighted_need @ teach_m.T)
-    covers = ((wanted > 0).astype(F32) @ teach_m.T) > 0
-    back = (pool.teach[mentees].astype(F32) * pool.topic_weight) @ pool.need[mentors].T
-    score += W.REVERSE * back
-    dept_e, dept_m = pool.department[mentees][:, None], pool.department[mentors][None, :]
-    score += W.DEPARTMENT * (dept_e != dept_m)
-    score += W.REGION * (pool.region[mentees][:, None] != pool.region[mentors][None, :])
-    score += (
-        W.PERSONALITY
-        * COMPLEMENT[pool.personality[mentees][:, None], pool.personality[mentors][None, :]]
-    )
-    score += W.CADENCE * (pool.cadence[mentees][:, None] == pool.cadence[mentors][None, :])
-    allowed = covers
+    f = features or Features.of(pool)
+    score = f.as_mentee[mentees] @ f.as_mentor[mentors].T
+    allowed = (f.wants[mentees] @ f.teaches[mentors].T) > 0
     allowed &= pool.stage[mentors][None, :] < pool.stage[mentees][:, None]
-    overlap = tz_overlap_hours(pool.tz_offset[mentees][:, None], pool.tz_offset[mentors][None, :])
-    allowed &= overlap >= W.MIN_OVERLAP_HOURS
+    tz_e, tz_m = f.tz_quarter[mentees][:, None], f.tz_quarter[mentors][None, :]
+    shift = (tz_e - tz_m) % QUARTERS_PER_DAY
+    allowed &= (
+        (shift <= MAX_SHIFT) | (shift >= QUARTERS_PER_DAY - MAX_SHIFT) | (tz_e < 0) | (tz_m < 0)
+    )
     allowed &= mentees[:, None] != mentors[None, :]
     if pool.strict_department:
-        allowed &= dept_e != dept_m
+        allowed &= pool.department[mentees][:, None] != pool.department[mentors][None, :]
     if pool.forbidden:
         row_of = {int(p): i for i, p in enumerate(mentees)}
         col_of = {int(p): j for j, p in enumerate(mentors)}
@@ -100,7 +150,8 @@ def score_block(
             i, j = row_of.get(mentee), col_of.get(mentor)
             if i is not None and j is not None:
                 allowed[i, j] = False
-    return np.where(allowed, score, F32(0)).astype(F32, copy=False)
+    np.multiply(score, allowed, out=score)
+    return score
 
 
 def _chunks(rows: NDArray[np.intp]) -> Iterator[tuple[int, NDArray[np.intp]]]:
@@ -112,10 +163,11 @@ Edges = tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float32]]
 
 
 def _all_edges(pool: Pool, mentees: NDArray[np.intp], mentors: NDArray[np.intp]) -> Edges:
+    features = Features.of(pool)
     """Every allowed (mentee position, mentor position, score), block by block."""
     rows, cols, scores = [], [], []
     for start, chunk in _chunks(mentees):
-        block = score_block(pool, chunk, mentors)
+        block = score_block(pool, chunk, mentors, features)
         r, c = np.nonzero(block)
         rows.append(r + start)
         cols.append(c)
@@ -129,12 +181,13 @@ def _top_edges(
     """The allowed edges among each mentee's best `top_k` mentors and each mentor's best
     `top_k` mentees (kept per block, so memory stays linear in the pool)."""
     rows, cols, scores = [], [], []
+    features = Features.of(pool)
     k = min(top_k, len(mentors))
     # Each mentor's best mentees so far: (score, mentee position) kept across blocks.
     col_best = np.zeros((0, len(mentors)), dtype=F32)
     col_rows = np.zeros((0, len(mentors)), dtype=np.intp)
     for start, chunk in _chunks(mentees):
-        block = score_block(pool, chunk, mentors)
+        block = score_block(pool, chunk, mentors, features)
         best = np.argpartition(-block, k - 1, axis=1)[:, :k]
         values = np.take_along_axis(block, best, axis=1)
         keep = values > 0
@@ -255,8 +308,9 @@ def _solve_certified(
     is optimal for the whole pool (to the solver's 1/1000 score precision).
     """
     scores = np.empty((len(mentees), len(mentors)), dtype=F32)
+    features = Features.of(pool)
     for start, chunk in _chunks(mentees):
-        scores[start : start + len(chunk)] = score_block(pool, chunk, mentors)
+        scores[start : start + len(chunk)] = score_block(pool, chunk, mentors, features)
     k = min(top_k, len(mentors))
     by_mentee = np.argpartition(-scores, k - 1, axis=1)[:, :k]
     kk = min(top_k, len(mentees))
