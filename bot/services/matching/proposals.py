@@ -72,7 +72,7 @@ def propose(db_session: Session, *, program: Program, now: datetime) -> Proposal
                     team_id=program.team_id,
                     program_id=program.id,
                     participant_id=person.id,
-                    reason=unmatched_reason(pool, i, matched_mentors=matched),
+                    reason=unmatched_reason(pool, i),
                     run=run,
                 )
             )

@@ -55,7 +55,7 @@ def pair_reasons(pool: Pool, people: list[Participant], mentor: int, mentee: int
     return reasons
 
 
-def unmatched_reason(pool: Pool, person: int, *, matched_mentors: set[int]) -> str:
+def unmatched_reason(pool: Pool, person: int) -> str:
     """The first hard rule that left this person without a partner this round."""
     wants = pool.need[person] > 0
     if pool.can_mentee[person] and wants.any():
