@@ -92,10 +92,6 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             user_id=user_id_of(body),
         )
 
-    @app.action(ActionId.RATING)
-    def on_rating_chosen(ack: Ack) -> None:
-        ack()  # ratings are read on submission; nothing to do per click
-
     @app.view(CallbackId.SIGNUP)
     def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         profile = parse_signup_state(view["state"]["values"])

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bot.services.enrollment import find_participant
 from bot.services.errors import DomainError, NotEnrolledError
@@ -57,7 +57,10 @@ def resume(db_session: Session, *, team_id: str, user_id: str, now: datetime) ->
 def eligible_participants(
     db_session: Session, *, program_id: int, now: datetime
 ) -> list[Participant]:
-    """Participants who may be matched and prompted now: active, and not on a pause."""
+    """Participants who may be matched and prompted now: active, and not on a pause.
+
+    Their topics and do-not-match lists come loaded, for matching.
+    """
     return list(
         db_session.scalars(
             select(Participant)
@@ -66,6 +69,7 @@ def eligible_participants(
                 Participant.status == ParticipantStatus.ACTIVE,
                 (Participant.paused_until.is_(None)) | (Participant.paused_until <= now),
             )
+            .options(selectinload(Participant.topics), selectinload(Participant.exclusions))
             .order_by(Participant.id)
         )
     )

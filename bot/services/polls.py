@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
@@ -41,7 +41,7 @@ class VoteOutcome:
     poll: Poll
     tallies: PollTallies
     follow_up: PollAnswer | None = None  # DM this answer's follow-up (first time only)
-    changed: bool = field(default=True)
+    changed: bool = True
 
 
 def start_poll(

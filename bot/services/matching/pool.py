@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from bot.services.matching import weights as W
 from bot.services.matching.engine import Pool
 from bot.services.pairs import PUBLISHED
+from bot.services.participation import eligible_participants
 from bot.services.polls import topic_demand
 from bot.services.topics import CATALOG
 from models import ForbiddenPairing, Pair, Participant, Program
@@ -20,7 +21,6 @@ from models.enums import (
     Cadence,
     CareerStage,
     PairStatus,
-    ParticipantStatus,
     Personality,
     Role,
     TopicDirection,
@@ -62,18 +62,7 @@ def _codes(values: list[str]) -> np.ndarray:
 
 def load_pool(db_session: Session, *, program: Program, now: datetime) -> LoadedPool:
     """Everyone who may be matched in the program now, with what binds and what scores."""
-    people = list(
-        db_session.scalars(
-            select(Participant)
-            .where(
-                Participant.program_id == program.id,
-                Participant.status == ParticipantStatus.ACTIVE,
-                (Participant.paused_until.is_(None)) | (Participant.paused_until <= now),
-            )
-            .options(selectinload(Participant.topics), selectinload(Participant.exclusions))
-            .order_by(Participant.id)
-        )
-    )
+    people = eligible_participants(db_session, program_id=program.id, now=now)
     ids = [p.id for p in people]
     taken_mentees, mentor_load = set(), dict.fromkeys(ids, 0)
     for mentor_id, mentee_id in db_session.execute(

@@ -8,14 +8,14 @@ from datetime import datetime
 
 import numpy as np
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.services.errors import DomainError
 from bot.services.matching.engine import assign
 from bot.services.matching.pool import load_pool
 from bot.services.matching.reasons import pair_reasons, unmatched_reason
 from models import ForbiddenPairing, Pair, Participant, Program, Unmatched
-from models.enums import PairStatus, TopicDirection
+from models.enums import PairStatus, Role, TopicDirection
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,11 @@ def current_proposal(db_session: Session, *, program: Program) -> Proposal:
         db_session.scalars(
             select(Pair)
             .where(Pair.program_id == program.id, Pair.status == PairStatus.PROPOSED)
-            .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+            # Topics feed the coverage figure: load them with the pairs, not per pair.
+            .options(
+                joinedload(Pair.mentor).selectinload(Participant.topics),
+                joinedload(Pair.mentee).selectinload(Participant.topics),
+            )
             .order_by(Pair.score.desc(), Pair.id)
         ).unique()
     )
@@ -96,6 +100,7 @@ def current_proposal(db_session: Session, *, program: Program) -> Proposal:
             select(Participant, Unmatched.reason)
             .join(Unmatched, Unmatched.participant_id == Participant.id)
             .where(Unmatched.program_id == program.id)
+            .options(selectinload(Participant.topics))
             .order_by(Participant.id)
         ).all()
     ]
@@ -106,7 +111,7 @@ def current_proposal(db_session: Session, *, program: Program) -> Proposal:
         top = _top_topic(pair.mentee)
         covered.append(top is not None and top in pair.mentor.topic_keys(TopicDirection.TEACH))
     for participant, _ in unmatched:
-        if _top_topic(participant) is not None and participant.role != "mentor":
+        if _top_topic(participant) is not None and participant.role != Role.MENTOR:
             covered.append(False)
     cross = [
         pair.mentor.department.casefold() != pair.mentee.department.casefold()
