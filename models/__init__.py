@@ -1,20 +1,30 @@
 """Mapped classes; importing this package registers every table on Base.metadata."""
 
+from models.agreement import Agreement, Goal
 from models.base import Base
 from models.coordinator import Coordinator
+from models.feedback import Concern, SurveyResponse
 from models.idempotency import ProcessedRequest
 from models.matching import ForbiddenPairing, Unmatched
+from models.outbox import OutboxMessage
 from models.pair import Pair
 from models.participant import MatchExclusion, Participant, ParticipantTopic
 from models.poll import Poll, PollTopicVote, PollVote
 from models.program import Program
+from models.session import CheckIn, MentoringSession
 from models.workspace import Workspace
 
 __all__ = [
+    "Agreement",
     "Base",
+    "CheckIn",
+    "Concern",
     "Coordinator",
     "ForbiddenPairing",
+    "Goal",
     "MatchExclusion",
+    "MentoringSession",
+    "OutboxMessage",
     "Pair",
     "Participant",
     "ParticipantTopic",
@@ -23,6 +33,7 @@ __all__ = [
     "PollVote",
     "ProcessedRequest",
     "Program",
+    "SurveyResponse",
     "Unmatched",
     "Workspace",
 ]

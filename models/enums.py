@@ -68,3 +68,42 @@ class PairStatus(StrEnum):
     AT_RISK = "at_risk"
     COMPLETED = "completed"
     ENDED = "ended"
+
+
+class Side(StrEnum):
+    """Which side of a pair someone is on."""
+
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    HAPPENED = "happened"
+    CANCELLED = "cancelled"
+    MISSED = "missed"  # both said it did not happen, or it was moved after the fact
+
+
+class CheckInOutcome(StrEnum):
+    HAPPENED = "happened"
+    RESCHEDULED = "rescheduled"
+    CANCELLED = "cancelled"
+
+
+class GoalStatus(StrEnum):
+    OPEN = "open"
+    ACHIEVED = "achieved"
+    DROPPED = "dropped"
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"  # waiting for its due time (or a retry)
+    SENDING = "sending"  # claimed by a dispatcher; its lease expires if that process dies
+    SENT = "sent"
+    FAILED = "failed"  # a permanent Slack error; never retried
+    CANCELLED = "cancelled"  # no longer wanted (the session was cancelled or moved)
+
+
+class SurveyKind(StrEnum):
+    MIDPOINT = "midpoint"
+    FINAL = "final"

@@ -42,5 +42,11 @@ class Pair(Timestamps, Base):
     intro_channel: Mapped[str | None] = mapped_column(String(32))
     intro_sent_at: Mapped[datetime | None]
 
+    # Health, for coordinators: why and since when the pair is at risk; and a delivery
+    # problem (e.g. "user_not_found") that stopped a message reaching one of them.
+    at_risk_since: Mapped[datetime | None]
+    at_risk_reason: Mapped[str | None] = mapped_column(String(200))
+    delivery_problem: Mapped[str | None] = mapped_column(String(200))
+
     mentor: Mapped[Participant | None] = relationship(foreign_keys=[mentor_id])
     mentee: Mapped[Participant | None] = relationship(foreign_keys=[mentee_id])

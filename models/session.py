@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, Timestamps, str_enum
+from models.enums import CheckInOutcome, SessionStatus, Side
+from models.pair import Pair
+
+
+class MentoringSession(Timestamps, Base):
+    """One meeting of a pair. Moving it bumps `version`, which retires its old reminders."""
+
+    __tablename__ = "mentoring_sessions"
+    __table_args__ = (Index("ix_mentoring_sessions_status_starts_at", "status", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime]
+    minutes: Mapped[int] = mapped_column(SmallInteger)
+    agenda: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[SessionStatus] = mapped_column(
+        str_enum(SessionStatus), default=SessionStatus.SCHEDULED
+    )
+    version: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
+    scheduled_by: Mapped[str] = mapped_column(String(32))
+    cancelled_by: Mapped[Side | None] = mapped_column(str_enum(Side))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    cancelled_at: Mapped[datetime | None]
+
+    pair: Mapped[Pair] = relationship()
+
+
+class CheckIn(Timestamps, Base):
+    """One person's account of one session. `private_note` is read only by its author."""
+
+    __tablename__ = "check_ins"
+    __table_args__ = (UniqueConstraint("session_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("mentoring_sessions.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    side: Mapped[Side] = mapped_column(str_enum(Side))
+    outcome: Mapped[CheckInOutcome] = mapped_column(str_enum(CheckInOutcome))
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    topics: Mapped[list[str] | None] = mapped_column(JSON)
+    learned: Mapped[str | None] = mapped_column(Text)
+    private_note: Mapped[str | None] = mapped_column(Text)
+    follow_up: Mapped[str | None] = mapped_column(Text)
