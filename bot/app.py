@@ -20,6 +20,7 @@ from bot.handlers import (
     participation,
     polls,
     programs,
+    sessions,
     signup,
 )
 from bot.handlers.deps import Deps, utc_clock
@@ -72,5 +73,6 @@ def create_app(
     programs.register(app, deps, router)
     polls.register(app, deps, router)
     matching.register(app, deps, router)
+    sessions.register(app, deps, router)
     home.register(app, deps)
     return app

@@ -8,6 +8,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,19 @@ def settings(slack: FakeSlack, engine: Engine) -> Settings:
     )
 
 
+class MutableClock:
+    """The bot's clock: real time unless a test sets it."""
+
+    def __init__(self) -> None:
+        self.frozen: datetime | None = None
+
+    def set(self, when: datetime) -> None:
+        self.frozen = when
+
+    def __call__(self) -> datetime:
+        return self.frozen or datetime.now(UTC)
+
+
 @dataclass
 class RunningBot:
     app: App
@@ -126,6 +140,8 @@ class RunningBot:
     driver: SlackDriver
     slack: FakeSlack
     session_factory: sessionmaker[Session]
+    clock: MutableClock
+    settings: Settings
 
 
 @pytest.fixture
@@ -133,7 +149,8 @@ def bot(
     settings: Settings, session_factory: sessionmaker[Session], slack: FakeSlack
 ) -> Iterator[RunningBot]:
     """The bot served over real HTTP by the production server, talking to the fake Slack."""
-    app = create_app(settings, session_factory)
+    clock = MutableClock()
+    app = create_app(settings, session_factory, clock=clock)
     server = waitress.create_server(make_wsgi_app(app), host="127.0.0.1", port=0, threads=4)
     closing = threading.Event()
 
@@ -149,7 +166,15 @@ def bot(
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}"
     driver = SlackDriver(url, SIGNING_SECRET, slack)
-    yield RunningBot(app=app, url=url, driver=driver, slack=slack, session_factory=session_factory)
+    yield RunningBot(
+        app=app,
+        url=url,
+        driver=driver,
+        slack=slack,
+        session_factory=session_factory,
+        clock=clock,
+        settings=settings,
+    )
     driver.close()
     closing.set()
     server.close()

@@ -11,6 +11,9 @@ class CallbackId(StrEnum):
     SIGNUP = "signup"
     PROGRAM = "program"
     MATCH_REVIEW = "match_review"
+    SCHEDULE_SESSION = "schedule_session"
+    CANCEL_SESSION = "cancel_session"
+    CHECK_IN = "check_in"
 
 
 class ActionId(StrEnum):
@@ -28,6 +31,29 @@ class ActionId(StrEnum):
     MATCH_RERUN = "match_rerun"
     MATCH_PUBLISH = "match_publish"
     START_GOALS = "start_goals"
+    # Sessions: the button's value names the pair (schedule) or the session (the others).
+    SCHEDULE_SESSION = "schedule_session"
+    MOVE_SESSION = "move_session"
+    CANCEL_SESSION = "cancel_session"
+    CHECKIN_HAPPENED = "checkin_happened"
+    CHECKIN_RESCHEDULED = "checkin_rescheduled"
+    CHECKIN_CANCELLED = "checkin_cancelled"
+
+
+class SessionBlock(StrEnum):
+    DAY = "day"
+    CLOCK = "clock"
+    MINUTES = "minutes"
+    AGENDA = "agenda"
+    REASON = "reason"
+
+
+class CheckInBlock(StrEnum):
+    RATING = "rating"
+    TOPICS = "topics"
+    LEARNED = "learned"
+    PRIVATE_NOTE = "private_note"
+    FOLLOW_UP = "follow_up"
 
 
 POLL_VOTE_PREFIX = "poll_vote_"
