@@ -1,0 +1,78 @@
+"""Several dispatchers on one database send each message once."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.jobs.dispatcher import dispatch
+from bot.services import outbox
+from models import OutboxMessage
+from models.db import make_engine, make_session_factory
+from models.enums import OutboxState
+from tests.conftest import BOT_TOKEN
+from tests.fakeslack import FakeSlack
+from tests.pairs import seed_pair
+from tests.test_sessions import BOOKED_AT
+
+MESSAGES = 1000
+WORKERS = 4
+
+
+def test_four_dispatchers_on_postgres_send_1000_messages_exactly_once(
+    engine: Engine, session_factory: sessionmaker[Session], slack: FakeSlack
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SKIP LOCKED claims are a Postgres matter; SQLite serialises writers")
+    seeded = seed_pair(session_factory, now=BOOKED_AT - timedelta(days=30))
+    now = BOOKED_AT
+    with session_factory.begin() as db_session:
+        for n in range(MESSAGES):
+            outbox.enqueue(
+                db_session,
+                team_id=seeded.team_id,
+                dedupe_key=f"nudge:load:{n}",
+                kind="nudge",
+                channel=f"U{n:07d}",
+                payload={"pair_id": seeded.pair_id, "days": 20},
+                due_at=now,
+                now=now,
+                pair_id=seeded.pair_id,
+            )
+    url = engine.url.render_as_string(hide_password=False)
+    errors: list[BaseException] = []
+    start = threading.Barrier(WORKERS)
+
+    def worker() -> None:
+        own_engine = make_engine(url)  # its own connections, like a separate process
+        try:
+            factory = make_session_factory(own_engine)
+            client = WebClient(token=BOT_TOKEN, base_url=slack.api_url)
+            start.wait()
+            while dispatch(factory, client, now=now, batch=20, max_batches=1).handled:
+                pass
+        except BaseException as error:  # reported to the test below
+            errors.append(error)
+        finally:
+            own_engine.dispose()
+
+    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    per_channel = Counter(c.args["channel"] for c in slack.calls_to("chat.postMessage"))
+    assert len(per_channel) == MESSAGES
+    assert set(per_channel.values()) == {1}
+    with session_factory.begin() as db_session:
+        sent = db_session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.state == OutboxState.SENT)
+        )
+    assert sent == MESSAGES
