@@ -48,6 +48,8 @@ def render_reminder(db_session: Session, message: Claimed, now: datetime) -> Ren
     session = _session(db_session, message)
     if session is None or not session_rules.still_current(session, message.payload["version"]):
         return "the session was cancelled or moved"
+    if now >= session.starts_at:
+        return "too late: the session has started"  # e.g. the app was down until now
     person = db_session.get(Participant, message.payload["participant_id"])
     if person is None:
         return "the person left"
