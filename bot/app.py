@@ -22,6 +22,7 @@ from bot.handlers import (
     programs,
     sessions,
     signup,
+    surveys,
 )
 from bot.handlers.deps import Deps, utc_clock
 
@@ -74,5 +75,6 @@ def create_app(
     polls.register(app, deps, router)
     matching.register(app, deps, router)
     sessions.register(app, deps, router)
+    surveys.register(app, deps)
     home.register(app, deps)
     return app

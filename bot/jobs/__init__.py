@@ -36,12 +36,14 @@ def _all_jobs() -> tuple[Job, ...]:
     from bot.jobs.dispatcher import dispatch_outbox
     from bot.jobs.maintenance import purge_processed_requests
     from bot.jobs.pair_health import close_missed, watch_silent_pairs
+    from bot.jobs.surveys import queue_surveys
 
     # The dispatcher runs last so that `jobs run-once` also sends what the others queued.
     return (
         Job("purge_processed_requests", 6 * 3600, purge_processed_requests),
         Job("close_missed_sessions", 15 * 60, close_missed),
         Job("watch_silent_pairs", 3600, watch_silent_pairs),
+        Job("queue_surveys", 3600, queue_surveys),
         Job("dispatch_outbox", 5, dispatch_outbox),
     )
 

@@ -16,9 +16,12 @@ from sqlalchemy.orm import Session
 from bot.services import sessions as session_rules
 from bot.services.outbox import Claimed
 from bot.services.pairs import PUBLISHED
+from bot.services.surveys import answered
 from bot.views import health as health_views
 from bot.views import sessions as session_views
+from bot.views import surveys as survey_views
 from models import MentoringSession, Pair, Participant
+from models.enums import SurveyKind
 
 
 @dataclass(frozen=True)
@@ -105,11 +108,21 @@ def render_nudge(db_session: Session, message: Claimed, now: datetime) -> Render
     return Rendered(text, blocks)
 
 
+def render_survey(db_session: Session, message: Claimed, now: datetime) -> Rendered | str:
+    kind = SurveyKind(message.payload["survey"])
+    pair_id, person_id = message.payload["pair_id"], message.payload["participant_id"]
+    if answered(db_session, pair_id=pair_id, participant_id=person_id, kind=kind):
+        return "already answered"
+    text, blocks = survey_views.survey_invitation(pair_id=pair_id, kind=kind)
+    return Rendered(text, blocks)
+
+
 RENDERERS: dict[str, Renderer] = {
     "reminder": render_reminder,
     "checkin": render_checkin,
     "at_risk_alert": render_at_risk_alert,
     "nudge": render_nudge,
+    "survey": render_survey,
 }
 
 

@@ -14,6 +14,7 @@ class CallbackId(StrEnum):
     SCHEDULE_SESSION = "schedule_session"
     CANCEL_SESSION = "cancel_session"
     CHECK_IN = "check_in"
+    SURVEY = "survey"
 
 
 class ActionId(StrEnum):
@@ -38,6 +39,7 @@ class ActionId(StrEnum):
     CHECKIN_HAPPENED = "checkin_happened"
     CHECKIN_RESCHEDULED = "checkin_rescheduled"
     CHECKIN_CANCELLED = "checkin_cancelled"
+    OPEN_SURVEY = "open_survey"  # value: "<pair id>:<midpoint|final>"
 
 
 class SessionBlock(StrEnum):
@@ -46,6 +48,15 @@ class SessionBlock(StrEnum):
     MINUTES = "minutes"
     AGENDA = "agenda"
     REASON = "reason"
+
+
+class SurveyBlock(StrEnum):
+    EFFECTIVENESS = "effectiveness"
+    WOULD_RECOMMEND = "would_recommend"
+    # One block per topic: SURVEY_RATING_PREFIX + topic key.
+
+
+SURVEY_RATING_PREFIX = "rating:"
 
 
 class CheckInBlock(StrEnum):

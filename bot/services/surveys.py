@@ -1,0 +1,146 @@
+"""Midpoint and final surveys: how effective the program is for each person, how they now rate
+the topics they wanted to learn, and whether they would recommend it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from bot.services import outbox
+from bot.services.errors import DomainError
+from bot.services.local_time import outside_quiet_hours
+from bot.services.pair_health import cadence_of
+from bot.services.pairs import PUBLISHED
+from bot.services.sessions import people_of
+from models import Agreement, Pair, Participant, Program, SurveyResponse
+from models.enums import SurveyKind, TopicDirection
+
+
+@dataclass(frozen=True)
+class SurveyInput:
+    effectiveness: int | None
+    would_recommend: bool | None
+    ratings: dict[str, int] = field(default_factory=dict)
+
+
+def validate_survey(values: SurveyInput, *, topics: list[str]) -> dict[str, str]:
+    """Field errors: effectiveness, would_recommend, and `rating:<topic>` per topic."""
+    errors: dict[str, str] = {}
+    if values.effectiveness is None or not 1 <= values.effectiveness <= 5:
+        errors["effectiveness"] = "Pick a rating from 1 to 5."
+    if values.would_recommend is None:
+        errors["would_recommend"] = "Say whether you would recommend it."
+    for topic in topics:
+        rating = values.ratings.get(topic)
+        if rating is None or not 1 <= rating <= 5:
+            errors[f"rating:{topic}"] = "Rate yourself from 1 to 5."
+    return errors
+
+
+def program_window(db_session: Session, pair: Pair) -> tuple[datetime, datetime]:
+    """When the pair started and when it is due to end (agreed end date, else the program's,
+    else its planned sessions at its cadence)."""
+    start = pair.intro_sent_at or pair.created_at
+    agreed = db_session.scalar(select(Agreement.ends_on).where(Agreement.pair_id == pair.id))
+    program = db_session.get(Program, pair.program_id)
+    ends_on = agreed or (program.ends_on if program else None)
+    if ends_on is not None:
+        end = datetime.combine(ends_on, time(12, 0), tzinfo=UTC)
+    else:
+        planned = program.planned_sessions if program else 6
+        end = start + cadence_of(db_session, pair) * planned
+    return start, max(end, start + timedelta(days=1))
+
+
+def plan_surveys(db_session: Session, *, now: datetime) -> int:
+    """Queue the surveys whose moment has come (each once per person); returns how many."""
+    pairs = db_session.scalars(
+        select(Pair)
+        .where(Pair.status.in_(PUBLISHED), Pair.intro_sent_at.is_not(None))
+        .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+    ).all()
+    queued = 0
+    for pair in pairs:
+        start, end = program_window(db_session, pair)
+        if now >= end:
+            kind = SurveyKind.FINAL
+        elif now >= start + (end - start) / 2:
+            kind = SurveyKind.MIDPOINT
+        else:
+            continue
+        for person in people_of(pair):
+            queued += outbox.enqueue(
+                db_session,
+                team_id=pair.team_id,
+                dedupe_key=f"survey:{kind.value}:{pair.id}:{person.id}",
+                kind="survey",
+                channel=person.slack_user_id,
+                payload={"pair_id": pair.id, "survey": kind.value, "participant_id": person.id},
+                due_at=outside_quiet_hours(now, person.timezone),
+                now=now,
+                pair_id=pair.id,
+            )
+    return queued
+
+
+def survey_topics(person: Participant) -> list[str]:
+    """The topics this person wanted to learn, to be re-rated."""
+    return person.topic_keys(TopicDirection.LEARN)
+
+
+def respondent(db_session: Session, *, pair_id: int, user_id: str) -> tuple[Pair, Participant]:
+    pair = db_session.scalar(
+        select(Pair)
+        .where(Pair.id == pair_id)
+        .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+    )
+    for person in people_of(pair) if pair else []:
+        if person.slack_user_id == user_id:
+            assert pair is not None
+            return pair, person
+    raise DomainError("This survey is for the two people in that pair.")
+
+
+def answered(db_session: Session, *, pair_id: int, participant_id: int, kind: SurveyKind) -> bool:
+    found = db_session.scalar(
+        select(SurveyResponse.id).where(
+            SurveyResponse.pair_id == pair_id,
+            SurveyResponse.participant_id == participant_id,
+            SurveyResponse.kind == kind,
+        )
+    )
+    return found is not None
+
+
+def save_response(
+    db_session: Session,
+    *,
+    pair: Pair,
+    person: Participant,
+    kind: SurveyKind,
+    values: SurveyInput,
+    now: datetime,
+) -> SurveyResponse:
+    """Record (or replace) the person's answers to this survey."""
+    assert values.effectiveness is not None and values.would_recommend is not None
+    wanted = survey_topics(person)
+    row = db_session.scalar(
+        select(SurveyResponse).where(
+            SurveyResponse.pair_id == pair.id,
+            SurveyResponse.participant_id == person.id,
+            SurveyResponse.kind == kind,
+        )
+    )
+    if row is None:
+        row = SurveyResponse(
+            pair_id=pair.id, participant_id=person.id, kind=kind, ratings={}, created_at=now
+        )
+        db_session.add(row)
+    row.effectiveness, row.would_recommend = values.effectiveness, values.would_recommend
+    row.ratings = {t: r for t, r in values.ratings.items() if t in wanted}
+    row.updated_at = now
+    db_session.flush()
+    return row
