@@ -62,10 +62,13 @@ def enqueue(
     dialect = db_session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (
-        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.id)
     )
-    result = db_session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
+    # RETURNING, not rowcount: drivers disagree on rowcount for a skipped conflict.
+    return db_session.execute(statement).first() is not None
 
 
 def cancel_pending(db_session: Session, *, session_id: int, now: datetime) -> int:
