@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.handlers import (
     commands,
+    concerns,
     coordinators,
     errors,
     home,
@@ -72,5 +73,6 @@ def create_app(
     programs.register(app, deps, router)
     polls.register(app, deps, router)
     matching.register(app, deps, router)
+    concerns.register(app, deps, router)
     home.register(app, deps)
     return app

@@ -11,6 +11,7 @@ class CallbackId(StrEnum):
     SIGNUP = "signup"
     PROGRAM = "program"
     MATCH_REVIEW = "match_review"
+    CONCERN = "concern"
 
 
 class ActionId(StrEnum):
@@ -28,9 +29,15 @@ class ActionId(StrEnum):
     MATCH_RERUN = "match_rerun"
     MATCH_PUBLISH = "match_publish"
     START_GOALS = "start_goals"
+    ACKNOWLEDGE_CONCERN = "acknowledge_concern"
 
 
 POLL_VOTE_PREFIX = "poll_vote_"
+
+
+class ConcernBlock(StrEnum):
+    TEXT = "concern_text"
+    ACKNOWLEDGE = "concern_acknowledge"
 
 
 # Sign-up form blocks are named after the profile fields they collect.
