@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.handlers import (
     commands,
+    concerns,
     coordinators,
     errors,
     home,
@@ -76,5 +77,6 @@ def create_app(
     matching.register(app, deps, router)
     sessions.register(app, deps, router)
     surveys.register(app, deps)
+    concerns.register(app, deps, router)
     home.register(app, deps)
     return app

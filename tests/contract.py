@@ -59,6 +59,12 @@ def _coerce(value: Any, schema: dict[str, Any]) -> Any:
     if isinstance(value, str):
         if "string" in types:
             return value
+        if types & {"array", "object"}:
+            # slack_sdk sends arrays such as files.completeUploadExternal's `files` JSON-encoded.
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
         if "boolean" in types and value in ("true", "false", "1", "0"):
             return value in ("true", "1")
         if "integer" in types and value.lstrip("-").isdigit():

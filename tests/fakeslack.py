@@ -53,6 +53,19 @@ class ApiCall:
 
 
 @dataclass
+class UploadedFile:
+    """A file uploaded the files_upload_v2 way; `channel` is set once it is shared."""
+
+    id: str
+    filename: str
+    length: int
+    content: bytes | None = None
+    title: str | None = None
+    channel: str | None = None
+    initial_comment: str | None = None
+
+
+@dataclass
 class Failure:
     error: str | None = None  # a Slack error code in an HTTP 200 {"ok": false} answer
     status: int = 200  # or an HTTP status (429, 500...)
@@ -82,6 +95,7 @@ class FakeSlack:
         self.violations: list[str] = []
         self.users: dict[str, SlackUser] = {}
         self.views: dict[str, dict[str, Any]] = {}
+        self.uploads: dict[str, UploadedFile] = {}  # by file id, from files.getUploadURLExternal
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self._ids = itertools.count(1)
         self._cond = threading.Condition()
@@ -171,6 +185,26 @@ class FakeSlack:
             if c.ok and c.args.get("channel") in (user_id, self.dm_channel(user_id))
         ]
 
+    @property
+    def files(self) -> list[UploadedFile]:
+        """Files whose upload was completed (files.completeUploadExternal), in upload order."""
+        with self._cond:
+            return [f for f in self.uploads.values() if f.channel is not None]
+
+    def wait_for_file(
+        self, predicate: Callable[[UploadedFile], bool] = lambda _f: True, timeout: float = 5.0
+    ) -> UploadedFile:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [f for f in self.uploads.values() if f.channel is not None and predicate(f)]
+                if found:
+                    return found[-1]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"no file shared within {timeout}s: {self.uploads}")
+                self._cond.wait(remaining)
+
     @staticmethod
     def dm_channel(user_id: str) -> str:
         return "D" + user_id[1:]
@@ -197,6 +231,8 @@ class FakeSlack:
                     status, headers, body = fake._api(url.path[5:], url.query, raw, self.headers)
                 elif url.path.startswith("/response/"):
                     status, headers, body = fake._response_url(raw)
+                elif url.path.startswith("/upload/") and self.command == "POST":
+                    status, headers, body = fake._upload(url.path[8:], raw)
                 else:
                     status, headers, body = 404, {}, b"not found"
                 self.send_response(status)
@@ -216,6 +252,21 @@ class FakeSlack:
             self.responses.append(payload)
             self._cond.notify_all()
         return 200, {"Content-Type": "text/plain"}, b"ok"
+
+    def _upload(self, file_id: str, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+        """The upload_url step: the bytes of a file announced by files.getUploadURLExternal."""
+        with self._cond:
+            upload = self.uploads.get(file_id)
+            if upload is None:
+                self.violations.append(f"upload to an unknown upload_url ({file_id})")
+                return 404, {"Content-Type": "text/plain"}, b"not found"
+            if len(raw) != upload.length:
+                self.violations.append(
+                    f"upload of {upload.filename}: {len(raw)} bytes sent, {upload.length} announced"
+                )
+            upload.content = raw
+            self._cond.notify_all()
+        return 200, {"Content-Type": "text/plain"}, f"OK - {len(raw)}".encode()
 
     def _api(
         self, method: str, query: str, raw: bytes, headers: Any
@@ -350,6 +401,32 @@ class FakeSlack:
         if len(users) == 1:
             return {"ok": True, "channel": {"id": self.dm_channel(users[0])}}
         return {"ok": True, "channel": {"id": "G" + "".join(sorted(u[1:4] for u in users))}}
+
+    def _answer_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        file_id = self._next_id("F")
+        with self._cond:
+            self.uploads[file_id] = UploadedFile(
+                id=file_id, filename=str(args["filename"]), length=int(args["length"])
+            )
+        return {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}/upload/{file_id}"}
+
+    def _answer_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        files = args["files"]
+        files = json.loads(files) if isinstance(files, str) else files
+        channel = args.get("channel_id") or args.get("channels")
+        with self._cond:
+            uploads = [self.uploads.get(f["id"]) for f in files]
+            if any(u is None or u.content is None for u in uploads):
+                return {"ok": False, "error": "file_not_found"}
+            shared = []
+            for upload, sent in zip(uploads, files, strict=True):
+                assert upload is not None
+                upload.title = sent.get("title") or upload.filename
+                upload.channel = str(channel) if channel else ""  # "": uploaded, kept private
+                upload.initial_comment = args.get("initial_comment")
+                shared.append({"id": upload.id, "title": upload.title, "name": upload.filename})
+            self._cond.notify_all()
+        return {"ok": True, "files": shared}
 
     def _store_view(self, args: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
         view = args["view"]

@@ -67,3 +67,36 @@ def test_no_token_is_refused(slack: FakeSlack) -> None:
         WebClient(base_url=slack.api_url).auth_test()
     assert refused.value.response["error"] == "not_authed"
     slack.violations.clear()
+
+
+def test_files_upload_v2_lands_in_the_channel_and_is_checked(
+    slack: FakeSlack, client: WebClient
+) -> None:
+    client.files_upload_v2(
+        channel="C0TEAM", filename="notes.txt", content=b"hello", initial_comment="Notes"
+    )
+    [shared] = slack.files
+    assert (shared.filename, shared.content, shared.channel) == ("notes.txt", b"hello", "C0TEAM")
+    assert shared.initial_comment == "Notes"
+    assert slack.violations == []
+
+
+def test_completing_an_upload_whose_bytes_never_came_fails(
+    slack: FakeSlack, client: WebClient
+) -> None:
+    url = client.files_getUploadURLExternal(filename="x.ics", length=3)
+    assert url["upload_url"].startswith(slack.base_url)
+    with pytest.raises(SlackApiError) as missing:
+        client.files_completeUploadExternal(files=[{"id": url["file_id"]}], channel_id="D1")
+    assert missing.value.response["error"] == "file_not_found"
+    assert slack.files == []
+
+
+def test_file_calls_that_break_slacks_rules_are_refused(slack: FakeSlack) -> None:
+    client = WebClient(token="xoxb-test", base_url=slack.api_url)
+    with pytest.raises(SlackApiError):
+        client.api_call("files.getUploadURLExternal", params={"filename": "x.ics"})  # no length
+    with pytest.raises(SlackApiError):
+        client.api_call("files.completeUploadExternal", params={"channel_id": "D1"})  # no files
+    assert len(slack.violations) == 2
+    slack.violations.clear()  # these were on purpose

@@ -17,6 +17,7 @@ ALLOWED_BOT_SCOPES = {
     "chat:write": "DMs to participants",
     "users:read": "time zones from users.info",
     "mpim:write": "group DMs introducing pairs",
+    "files:write": "calendar invites (.ics) uploaded into DMs with files_upload_v2",
 }
 
 

@@ -13,6 +13,7 @@ from bot.services.errors import DomainError, NotEnrolledError
 from bot.services.pairs import PUBLISHED, current_pairs, end_pair, partner_of
 from bot.services.programs import find_open_program
 from models import (
+    Concern,
     Coordinator,
     MatchExclusion,
     Participant,
@@ -109,8 +110,9 @@ def leave(db_session: Session, *, team_id: str, user_id: str, now: datetime) -> 
 def forget(db_session: Session, *, team_id: str, user_id: str, now: datetime) -> Departure:
     """Delete everything that names the person in this workspace.
 
-    Profiles (with topics and do-not-match lists), votes and coordinator rights go; pairs stay,
-    with this person's side emptied, so a partner's history and the program's figures survive.
+    Profiles (with topics and do-not-match lists), votes, concerns they raised and coordinator
+    rights go; pairs stay, with this person's side emptied, so a partner's history and the
+    program's figures survive.
     """
     participants = list(
         db_session.scalars(
@@ -138,6 +140,14 @@ def forget(db_session: Session, *, team_id: str, user_id: str, now: datetime) ->
         update(Coordinator)
         .where(Coordinator.team_id == team_id, Coordinator.added_by == user_id)
         .values(added_by=None)
+    )
+    db_session.execute(
+        delete(Concern).where(Concern.team_id == team_id, Concern.reporter_user_id == user_id)
+    )
+    db_session.execute(
+        update(Concern)
+        .where(Concern.team_id == team_id, Concern.acknowledged_by == user_id)
+        .values(acknowledged_by=None)
     )
     db_session.execute(
         update(Poll)

@@ -15,6 +15,7 @@ class CallbackId(StrEnum):
     CANCEL_SESSION = "cancel_session"
     CHECK_IN = "check_in"
     SURVEY = "survey"
+    CONCERN = "concern"
 
 
 class ActionId(StrEnum):
@@ -32,6 +33,7 @@ class ActionId(StrEnum):
     MATCH_RERUN = "match_rerun"
     MATCH_PUBLISH = "match_publish"
     START_GOALS = "start_goals"
+    ACKNOWLEDGE_CONCERN = "acknowledge_concern"
     # Sessions: the button's value names the pair (schedule) or the session (the others).
     SCHEDULE_SESSION = "schedule_session"
     MOVE_SESSION = "move_session"
@@ -68,6 +70,11 @@ class CheckInBlock(StrEnum):
 
 
 POLL_VOTE_PREFIX = "poll_vote_"
+
+
+class ConcernBlock(StrEnum):
+    TEXT = "concern_text"
+    ACKNOWLEDGE = "concern_acknowledge"
 
 
 # Sign-up form blocks are named after the profile fields they collect.
