@@ -15,6 +15,7 @@ from bot.handlers import (
     commands,
     coordinators,
     errors,
+    goals,
     home,
     matching,
     participation,
@@ -72,5 +73,6 @@ def create_app(
     programs.register(app, deps, router)
     polls.register(app, deps, router)
     matching.register(app, deps, router)
+    goals.register(app, deps, router)
     home.register(app, deps)
     return app
