@@ -40,6 +40,7 @@ from bot.views.goals import (
     goals_list,
     goals_modal,
     parse_goals_state,
+    saved_view,
     summary_message,
 )
 from models import Goal, Pair, Program
@@ -439,3 +440,35 @@ def test_summary_and_list_escape_what_people_typed(
         assert "<!channel>" not in str(dicts) and "<@U123>" not in str(dicts)
         assert "&lt;!channel&gt;" in str(dicts)
     assert "<!channel>" not in text
+
+
+def _outcome(notice: PartnerNotice, *, agreed: bool = False, partner: str | None = MENTEE_USER):
+    return SaveOutcome(
+        agreed=agreed,
+        rules_changed=notice == PartnerNotice.RECONFIRM,
+        notice=notice,
+        partner_user=partner,
+    )
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        _outcome(PartnerNotice.YOUR_TURN),
+        _outcome(PartnerNotice.NONE, agreed=True),
+        _outcome(PartnerNotice.RECONFIRM),
+        _outcome(PartnerNotice.NONE, partner=None),
+    ],
+)
+def test_the_saved_form_says_what_happens_next(outcome: SaveOutcome) -> None:
+    view = saved_view(outcome).to_dict()
+    if contract.available():
+        assert contract.check_view(view) == []
+    text = str(view["blocks"])
+    assert "Saved" in text
+    if outcome.notice == PartnerNotice.RECONFIRM:
+        assert "asked to confirm them again" in text
+    elif outcome.agreed:
+        assert "summary is in your group DM" in text
+    elif outcome.partner_user:
+        assert "Once <@U0MENTEE> has added their goals" in text
