@@ -472,3 +472,20 @@ def test_the_saved_form_says_what_happens_next(outcome: SaveOutcome) -> None:
         assert "summary is in your group DM" in text
     elif outcome.partner_user:
         assert "Once <@U0MENTEE> has added their goals" in text
+
+
+def test_the_list_shows_every_open_goal_and_the_latest_closed_ones(
+    session_factory: sessionmaker[Session], seeded: SeededPair
+) -> None:
+    with session_factory.begin() as db_session:
+        for n in range(7):
+            db_session.add(
+                Goal(pair_id=seeded.pair_id, side=Side.MENTEE, text=f"old {n}", status="achieved")
+            )
+    save(session_factory, MENTEE_USER, MENTEE_GOALS)
+    with session_factory.begin() as db_session:
+        _, blocks = goals_list(goals_overview(db_session, team_id=TEAM, user_id=MENTEE_USER))
+    text = str([b.to_dict() for b in blocks])
+    assert "Draft my team updates with AI" in text and "Post on LinkedIn monthly" in text
+    assert "old 6" in text and "old 3" in text and "old 2" not in text
+    assert "and 3 earlier goals achieved or dropped" in text

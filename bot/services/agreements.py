@@ -229,6 +229,7 @@ def memberships(db_session: Session, *, team_id: str, user_id: str) -> list[Memb
 
 
 def find_agreement(db_session: Session, *, pair_id: int) -> Agreement | None:
+    """The pair's agreement, once either person has saved the form."""
     return db_session.scalars(select(Agreement).where(Agreement.pair_id == pair_id)).one_or_none()
 
 
@@ -249,6 +250,7 @@ def _open_goals(db_session: Session, *, pair_id: int, side: Side) -> list[Goal]:
 
 
 def confirmed_at(agreement: Agreement | None, side: Side) -> datetime | None:
+    """When that side agreed to the current rules; None if they have not (or not since)."""
     if agreement is None:
         return None
     return agreement.mentor_confirmed_at if side == Side.MENTOR else agreement.mentee_confirmed_at
@@ -269,6 +271,7 @@ def is_agreed(agreement: Agreement | None) -> bool:
 
 
 def rules_of(agreement: Agreement) -> RulesInput:
+    """The agreement's ground rules as the form holds them."""
     return RulesInput(
         confidentiality=agreement.confidentiality,
         boundaries=agreement.boundaries or "",

@@ -54,6 +54,7 @@ TITLE = "Goals and ground rules"
 CONFIDENTIALITY_VALUE = "agree"
 CONFIDENTIALITY_PROMISE = "I'll keep what we share between us, unless we both agree otherwise"
 SOMEONE_WHO_LEFT = "(someone who left)"
+CLOSED_GOALS_SHOWN = 4  # per pair in the goals list, newest first; open goals are all shown
 GOAL_MENU_LABELS = {GoalStatus.ACHIEVED: "Mark achieved", GoalStatus.DROPPED: "Drop this goal"}
 STATUS_MARKS = {
     GoalStatus.OPEN: "",
@@ -339,7 +340,7 @@ def _goal_line(goal: Goal, *, with_status: bool = False) -> str:
 
 
 def _bullets(goals: list[Goal]) -> str:
-    return "\n".join(f"• {_goal_line(g)}" for g in goals) or "_none yet_"
+    return "\n".join(f"• {_goal_line(g, with_status=True)}" for g in goals) or "_none yet_"
 
 
 def _rules_lines(rules: RulesInput) -> str:
@@ -461,7 +462,10 @@ def goals_list(entries: list[PairGoals]) -> tuple[str, list[Block]]:
                 )
             )
         )
-        for goal in entry.goals:
+        open_goals = [g for g in entry.goals if g.status == GoalStatus.OPEN]
+        closed = [g for g in entry.goals if g.status != GoalStatus.OPEN]
+        shown = sorted(closed, key=lambda g: g.id, reverse=True)[:CLOSED_GOALS_SHOWN]
+        for goal in open_goals + [g for g in closed if g in shown]:
             owner = _owner(entry, goal)
             you = owner == entry.membership.me.slack_user_id
             menu = None
@@ -481,6 +485,18 @@ def goals_list(entries: list[PairGoals]) -> tuple[str, list[Block]]:
                         f"{_goal_line(goal, with_status=True)}"
                     ),
                     accessory=menu,
+                )
+            )
+        if len(closed) > len(shown):
+            earlier = len(closed) - len(shown)
+            blocks.append(
+                ContextBlock(
+                    elements=[
+                        MarkdownTextObject(
+                            text=f"…and {earlier} earlier goal{'s' if earlier > 1 else ''} "
+                            "achieved or dropped."
+                        )
+                    ]
                 )
             )
         label = "Edit goals and ground rules" if entry.i_confirmed else "Set my goals"
