@@ -16,6 +16,7 @@ from bot.handlers import (
     concerns,
     coordinators,
     errors,
+    goals,
     home,
     matching,
     participation,
@@ -75,6 +76,7 @@ def create_app(
     programs.register(app, deps, router)
     polls.register(app, deps, router)
     matching.register(app, deps, router)
+    goals.register(app, deps, router)
     sessions.register(app, deps, router)
     surveys.register(app, deps)
     concerns.register(app, deps, router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
@@ -167,13 +167,3 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             program_id, name = program.id, program.name
         pairs, notes = introduce(deps, client, program_id=program_id)
         _update(client, body, published_modal(name, pairs=pairs, notified=notes))
-
-    @app.action(ActionId.START_GOALS)
-    def on_start_goals(ack: Ack, respond: Respond) -> None:
-        ack()
-        respond(
-            response_type="ephemeral",
-            replace_original=False,
-            text="The goal-setting dialog is not open yet. Until it is, agree here what each "
-            "of you wants to learn, how often you'll meet, and until when.",
-        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.services.agreements import AgreementField, GoalField, goal_field
 from bot.services.profile import RATING_PREFIX, ProfileField, rating_field
 
 
@@ -11,6 +12,7 @@ class CallbackId(StrEnum):
     SIGNUP = "signup"
     PROGRAM = "program"
     MATCH_REVIEW = "match_review"
+    GOALS = "goals"
     SCHEDULE_SESSION = "schedule_session"
     CANCEL_SESSION = "cancel_session"
     CHECK_IN = "check_in"
@@ -32,7 +34,10 @@ class ActionId(StrEnum):
     MATCH_PAIR_MENU = "match_pair_menu"
     MATCH_RERUN = "match_rerun"
     MATCH_PUBLISH = "match_publish"
+    # Opens the goals and ground rules form; the button's value is the pair id.
     START_GOALS = "start_goals"
+    # A goal's menu in the goals list: values are "<GoalStatus>:<goal id>".
+    GOAL_MENU = "goal_menu"
     ACKNOWLEDGE_CONCERN = "acknowledge_concern"
     # Sessions: the button's value names the pair (schedule) or the session (the others).
     SCHEDULE_SESSION = "schedule_session"
@@ -81,3 +86,9 @@ class ConcernBlock(StrEnum):
 SignupBlock = ProfileField
 RATING_BLOCK_PREFIX = RATING_PREFIX
 rating_block_id = rating_field
+
+
+# The goals form's blocks are named after the fields they collect (goal rows by position).
+GoalsBlock = AgreementField
+GoalRowField = GoalField
+goal_block_id = goal_field

@@ -1,0 +1,188 @@
+"""`/mentoring goals`: each pair's goals both ways and its shared ground rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.handlers.commands import COMMAND, CommandCall, CommandRouter
+from bot.handlers.deps import Deps, team_id_of, user_id_of
+from bot.services.agreements import (
+    NotInPairError,
+    PartnerNotice,
+    agreement_form,
+    claim_summary,
+    goals_overview,
+    membership_of,
+    save_agreement,
+    set_goal_status,
+    validate_agreement,
+)
+from bot.services.errors import DomainError
+from bot.services.idempotency import claim_once
+from bot.views.goals import (
+    GoalsMetadata,
+    achieved_note,
+    goals_list,
+    goals_modal,
+    mention,
+    parse_goals_state,
+    partner_notice,
+    saved_view,
+    summary_message,
+)
+from bot.views.ids import ActionId, CallbackId
+from bot.views.messages import HelpEntry
+from models.enums import GoalStatus
+
+
+def _pair_id(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise NotInPairError from None
+
+
+def open_goals_form(
+    deps: Deps, client: WebClient, *, trigger_id: str, team_id: str, user_id: str, pair_id: int
+) -> None:
+    """Open the person's goals and ground rules form for the pair (only its two people may)."""
+    with deps.session_factory.begin() as db_session:
+        membership = membership_of(db_session, team_id=team_id, user_id=user_id, pair_id=pair_id)
+        form = agreement_form(db_session, membership=membership)
+        partner = membership.partner
+        view = goals_modal(
+            form=form,
+            side=membership.side,
+            partner_user=partner.slack_user_id if partner else None,
+            metadata=GoalsMetadata(pair_id=pair_id, goal_ids=form.goal_ids),
+        )
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def post_summary(deps: Deps, client: WebClient, *, pair_id: int) -> None:
+    """Post the pair's agreement in their group DM once both agreed; never twice.
+
+    The claim and the post share a transaction: if Slack refuses the post, the claim is undone
+    and the next save posts it.
+    """
+    with deps.session_factory.begin() as db_session:
+        summary = claim_summary(db_session, pair_id=pair_id, now=deps.clock())
+        if summary is not None:
+            text, blocks = summary_message(summary)
+            client.chat_postMessage(channel=summary.channel, text=text, blocks=blocks)
+
+
+def register(app: App, deps: Deps, router: CommandRouter) -> None:
+    def do_goals(call: CommandCall) -> None:
+        editing = call.args.lower() == "edit"
+        if call.args and not editing:
+            raise DomainError(f"Try `{COMMAND} goals`, or `{COMMAND} goals edit`.")
+        with deps.session_factory.begin() as db_session:
+            overview = goals_overview(db_session, team_id=call.team_id, user_id=call.user_id)
+        first = overview[0]
+        if editing or (len(overview) == 1 and not first.i_confirmed):
+            call.ack()
+            open_goals_form(
+                deps,
+                call.client,
+                trigger_id=call.trigger_id,
+                team_id=call.team_id,
+                user_id=call.user_id,
+                pair_id=first.membership.pair.id,
+            )
+            if len(overview) > 1:
+                partner = first.membership.partner
+                call.respond(
+                    response_type="ephemeral",
+                    text=f"You have {len(overview)} mentoring pairs: this form is for the one "
+                    f"with {mention(partner.slack_user_id if partner else None)}. "
+                    f"`{COMMAND} goals` lists them all, each with its own button.",
+                )
+            return
+        text, blocks = goals_list(overview)
+        call.ack(response_type="ephemeral", text=text, blocks=blocks)
+
+    router.add(
+        "goals",
+        do_goals,
+        HelpEntry(
+            f"{COMMAND} goals [edit]",
+            "your pair's goals and ground rules: set them, edit them, mark goals achieved",
+        ),
+    )
+
+    @app.action(ActionId.START_GOALS)
+    def on_start_goals(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        open_goals_form(
+            deps,
+            client,
+            trigger_id=body["trigger_id"],
+            team_id=team_id_of(body),
+            user_id=user_id_of(body),
+            pair_id=_pair_id(action.get("value")),
+        )
+
+    @app.view(CallbackId.GOALS)
+    def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        team_id, user_id = team_id_of(body), user_id_of(body)
+        metadata = GoalsMetadata.load(view.get("private_metadata"))
+        values = parse_goals_state(view["state"]["values"])
+        with deps.session_factory.begin() as db_session:
+            # Checked again here: a form is no proof its submitter belongs to the pair.
+            membership = membership_of(
+                db_session, team_id=team_id, user_id=user_id, pair_id=metadata.pair_id, lock=True
+            )
+            errors = validate_agreement(values=values, side=membership.side, now=deps.clock())
+            if errors:
+                ack(response_action="errors", errors=errors)
+                return
+            if not claim_once(
+                db_session, key=f"view:{view['id']}", team_id=team_id, now=deps.clock()
+            ):
+                ack()  # the same form submitted twice: it was saved the first time
+                return
+            outcome = save_agreement(
+                db_session,
+                membership=membership,
+                values=values,
+                goal_ids=metadata.goal_ids,
+                now=deps.clock(),
+            )
+        ack(response_action="update", view=saved_view(outcome))
+        if outcome.notice != PartnerNotice.NONE and outcome.partner_user:
+            text, blocks = partner_notice(
+                outcome.notice, from_user=user_id, pair_id=metadata.pair_id
+            )
+            client.chat_postMessage(channel=outcome.partner_user, text=text, blocks=blocks)
+        post_summary(deps, client, pair_id=metadata.pair_id)
+
+    @app.action(ActionId.GOAL_MENU)
+    def on_goal_menu(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        team_id, user_id = team_id_of(body), user_id_of(body)
+        verb, _, goal_id = action["selected_option"]["value"].partition(":")
+        if verb not in (GoalStatus.ACHIEVED, GoalStatus.DROPPED) or not goal_id.isdigit():
+            raise DomainError("That goal menu is out of date. Try `/mentoring goals` again.")
+        with deps.session_factory.begin() as db_session:
+            change = set_goal_status(
+                db_session,
+                team_id=team_id,
+                user_id=user_id,
+                goal_id=int(goal_id),
+                status=GoalStatus(verb),
+                now=deps.clock(),
+            )
+            channel = change.membership.pair.intro_channel
+            note = achieved_note(user_id=user_id, goal=change.goal)
+            text, blocks = goals_list(goals_overview(db_session, team_id=team_id, user_id=user_id))
+        respond(replace_original=True, response_type="ephemeral", text=text, blocks=blocks)
+        if change.changed and change.goal.status == GoalStatus.ACHIEVED and channel:
+            client.chat_postMessage(channel=channel, text=note)
