@@ -8,11 +8,13 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
+from bot.handlers.calendar import send_invite
 from bot.handlers.commands import COMMAND, CommandCall, CommandRouter
 from bot.handlers.deps import Deps, team_id_of, user_id_of
 from bot.handlers.slack_users import fetch_timezone
 from bot.services import checkins as checkin_rules
 from bot.services import sessions as session_rules
+from bot.services.calendar_invite import session_invite
 from bot.services.errors import DomainError
 from bot.services.idempotency import claim_once
 from bot.services.local_time import describe, zone
@@ -399,5 +401,30 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
 def send_calendar_invite(
     client: WebClient, *, pair: Pair, session: MentoringSession, cancelled: bool = False
 ) -> None:
-    """Filled in below by the calendar module (kept separate: it uploads files)."""
-    return None
+    """The session as an .ics in the pair's group DM: one event per session (a stable UID),
+    updated by a move (a higher SEQUENCE) and withdrawn by a cancellation."""
+    if not pair.intro_channel:
+        return
+    content = session_invite(
+        uid=f"mentoring-session-{pair.team_id}-{session.id}",
+        starts_at=session.starts_at,
+        minutes=session.minutes,
+        summary="Reverse-mentoring session",
+        description=session.agenda or "Reverse-mentoring session",
+        sequence=session.version - 1 + int(cancelled),
+        cancelled=cancelled,
+        now=session.updated_at,
+    )
+    comment = (
+        "Cancelled: open this to take it out of your calendar."
+        if cancelled
+        else "Open this to add the session to your calendar."
+    )
+    send_invite(
+        client,
+        channel=pair.intro_channel,
+        filename="mentoring-session.ics",
+        content=content,
+        title="Mentoring session (cancelled)" if cancelled else "Mentoring session",
+        initial_comment=comment,
+    )

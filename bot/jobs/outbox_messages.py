@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.services import sessions as session_rules
 from bot.services.outbox import Claimed
 from bot.services.pairs import PUBLISHED
+from bot.services.session_plans import reminder_guide
 from bot.services.surveys import answered
 from bot.views import health as health_views
 from bot.views import sessions as session_views
@@ -44,7 +45,7 @@ def _partner_user(session: MentoringSession, participant_id: int) -> str | None:
 
 
 def _guide(db_session: Session, session: MentoringSession) -> list[str] | None:
-    return None
+    return reminder_guide(db_session, pair=session.pair) or None
 
 
 def render_reminder(db_session: Session, message: Claimed, now: datetime) -> Rendered | str:

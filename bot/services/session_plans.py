@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services.topics import TOPICS_BY_KEY, topic_label
+from bot.services import session_guide
+from bot.services.topics import TOPICS_BY_KEY
 from models import Goal, Pair
 from models.enums import GoalStatus, TopicDirection
 
@@ -23,9 +24,19 @@ def pair_topics(db_session: Session, *, pair: Pair) -> list[str]:
 
 
 def suggested_agenda(db_session: Session, *, pair: Pair, minutes: int) -> list[str]:
-    """A short agenda for the next session."""
-    topics = pair_topics(db_session, pair=pair)[:2]
-    lines = ["Check-in: what you tried since last time"]
-    lines += [f"{topic_label(key)}: work through one real example together" for key in topics]
-    lines.append("Wrap-up: one thing to try before the next session")
-    return lines
+    """A timed agenda for the next session, from the session guide of the pair's topics."""
+    return session_guide.suggested_agenda(
+        pair_topics(db_session, pair=pair), max(minutes, session_guide.MIN_MINUTES)
+    )
+
+
+def reminder_guide(db_session: Session, *, pair: Pair) -> list[str]:
+    """What the 1 h reminder suggests: an opening question and an exercise for the pair's
+    first topic, a question for the second, and two of the program's tips."""
+    lines: list[str] = []
+    for index, key in enumerate(pair_topics(db_session, pair=pair)[:2]):
+        guide = session_guide.guide_for(key)
+        lines.append(f"{guide.label}, to open: {guide.starters[0]}")
+        if index == 0:
+            lines.append(f"{guide.label}, hands-on: {guide.exercise}")
+    return lines + session_guide.tips()[:2]
