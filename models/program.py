@@ -43,3 +43,5 @@ class Program(Timestamps, Base):
     announcement_channel: Mapped[str | None] = mapped_column(String(32))
     # Matching never pairs two people from the same department when set.
     separate_departments: Mapped[bool] = mapped_column(default=True, server_default="1")
+    # Coordinators opted in to a Monday-morning digest of this program's figures.
+    weekly_digest: Mapped[bool] = mapped_column(default=False, server_default="0")
