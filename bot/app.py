@@ -24,6 +24,7 @@ from bot.handlers import (
     programs,
     sessions,
     signup,
+    stats,
     surveys,
 )
 from bot.handlers.deps import Deps, utc_clock
@@ -80,5 +81,6 @@ def create_app(
     sessions.register(app, deps, router)
     surveys.register(app, deps)
     concerns.register(app, deps, router)
+    stats.register(app, deps, router)
     home.register(app, deps)
     return app

@@ -222,3 +222,30 @@ def current_program(db_session: Session, *, team_id: str, now: datetime) -> Prog
         return get_or_create_open_program(db_session, team_id=team_id, now=now)
     except NoOpenProgramError:
         return None
+
+
+def program_for_report(
+    db_session: Session, *, team_id: str, name_or_id: str, now: datetime
+) -> Program:
+    """The program a coordinator named (by id or name, the newest of that name), else the open
+    one, else the most recent."""
+    wanted = name_or_id.strip()
+    query = select(Program).where(Program.team_id == team_id)
+    if wanted:
+        by = (
+            Program.id == int(wanted)
+            if wanted.isdigit()
+            else func.lower(Program.name) == (wanted.lower())
+        )
+        found = db_session.scalar(query.where(by).order_by(Program.created_at.desc()).limit(1))
+        if found is None:
+            raise DomainError(
+                f"No program called “{wanted}”. `/mentoring program list` shows them all."
+            )
+        return found
+    found = find_open_program(db_session, team_id=team_id) or db_session.scalar(
+        query.order_by(Program.created_at.desc(), Program.id.desc()).limit(1)
+    )
+    if found is None:
+        raise DomainError("There is no program yet: nothing to report.")
+    return found

@@ -1,0 +1,166 @@
+"""The coordinator's program report in Block Kit."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.services.stats import MIN_GROUP, AtRiskPair, ProgramStats
+from bot.services.topics import topic_label
+from bot.views.text import escape
+from models.enums import GoalStatus, PairStatus, PollAnswer, Role
+
+SMALL = f"fewer than {MIN_GROUP}"
+AT_RISK_SHOWN = 10
+BREAKDOWN_SHOWN = 8
+ROLE_LABELS = {Role.MENTOR: "reverse mentors", Role.MENTEE: "mentees", Role.BOTH: "both"}
+ANSWER_LABELS = {
+    PollAnswer.MENTOR: "I'd mentor",
+    PollAnswer.MENTEE: "I'd like a mentor",
+    PollAnswer.MORE: "Tell me more",
+    PollAnswer.NO: "Not for me",
+}
+
+
+def count(value: int | None) -> str:
+    return SMALL if value is None else f"{value:,}"
+
+
+def percent(share: float | None) -> str:
+    return "n/a" if share is None else f"{round(share * 100)}%"
+
+
+def one_decimal(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
+
+
+def _section(title: str, lines: list[str]) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=(f"*{title}*\n" + "\n".join(lines))[:3000]))
+
+
+def _breakdown(values: dict[str, int | None]) -> str:
+    shown = list(values.items())[:BREAKDOWN_SHOWN]
+    text = ", ".join(f"{escape(name)} {count(n)}" for name, n in shown)
+    rest = len(values) - len(shown)
+    return text + (f", and {rest} more" if rest > 0 else "") if text else "none yet"
+
+
+def _at_risk_line(pair: AtRiskPair) -> str:
+    mentor = f"<@{pair.mentor_user}>" if pair.mentor_user else "(someone who left)"
+    mentee = f"<@{pair.mentee_user}>" if pair.mentee_user else "(someone who left)"
+    why = escape(pair.reason or "flagged")
+    if pair.delivery_problem:
+        why += f"; messages not delivered: {escape(pair.delivery_problem)}"
+    return f"• {mentor} & {mentee}: {why}"
+
+
+def stats_blocks(stats: ProgramStats) -> list[Block]:
+    """The report: participation, pairs, sessions, outcomes."""
+    p, pairs, s, o = stats.participation, stats.pairs, stats.sessions, stats.outcomes
+    signups = sum(p.by_role.values())
+    blocks: list[Block] = [
+        HeaderBlock(text=f"Program report: {stats.program.name}"[:150]),
+        _section(
+            "Participation",
+            [
+                "Interest poll: "
+                + ", ".join(f"{ANSWER_LABELS[a]} {n}" for a, n in p.poll_answers.items()),
+                f"Sign-ups: *{signups}* ("
+                + ", ".join(f"{n} {ROLE_LABELS[r]}" for r, n in p.by_role.items())
+                + ")",
+                f"By department: {_breakdown(p.by_department)}",
+                f"By location: {_breakdown(p.by_location)}",
+                f"Poll interest to sign-up: {p.interested_signed_up} of {p.interested} "
+                f"({percent(p.conversion)})",
+            ],
+        ),
+        _section(
+            "Pairs",
+            [
+                ", ".join(
+                    f"{status.value.replace('_', ' ')} {pairs.by_status[status]}"
+                    for status in PairStatus
+                )
+            ]
+            + (
+                [f"*At risk ({len(pairs.at_risk)})*"]
+                + [_at_risk_line(a) for a in pairs.at_risk[:AT_RISK_SHOWN]]
+                + (
+                    [f"and {len(pairs.at_risk) - AT_RISK_SHOWN} more"]
+                    if len(pairs.at_risk) > AT_RISK_SHOWN
+                    else []
+                )
+                if pairs.at_risk
+                else ["No pair is at risk."]
+            ),
+        ),
+        _section(
+            "Sessions",
+            [
+                f"Held *{s.held}* · cancelled {s.cancelled} (by the reverse mentor "
+                f"{s.cancelled_by['mentor']}, by the mentee {s.cancelled_by['mentee']}, side not "
+                f"said {s.cancelled_by['not said']}) · missed {s.missed} · upcoming {s.upcoming}",
+                f"Held per pair: {one_decimal(s.held_per_pair)} of {s.planned_per_pair} planned",
+                f"Check-ins answered: {s.checkins_given} of {s.checkins_expected} "
+                f"({percent(s.checkin_rate)})",
+            ],
+        ),
+        _section(
+            "Outcomes",
+            [
+                f"Average session rating: {one_decimal(o.session_rating)} / 5 "
+                f"({o.ratings_given} ratings)",
+                f"Rate the program effective (4-5): {percent(o.effective_share)}; "
+                f"extremely effective (5): {percent(o.extremely_effective_share)} "
+                f"({count(o.survey_respondents) if o.survey_respondents else 0} respondents)",
+                f"Goals: {o.goals[GoalStatus.ACHIEVED]} achieved, {o.goals[GoalStatus.OPEN]} "
+                f"open, {o.goals[GoalStatus.DROPPED]} dropped",
+                "Top topics covered: "
+                + (
+                    ", ".join(f"{topic_label(t)} ({n})" for t, n in o.top_topics)
+                    if o.top_topics
+                    else "none recorded yet"
+                ),
+            ],
+        ),
+    ]
+    growth = [
+        f"• {topic_label(g.topic)}: {SMALL} people"
+        if g.suppressed
+        else f"• {topic_label(g.topic)}: {one_decimal(g.at_signup)} → {one_decimal(g.latest)} "
+        f"({g.people} people)"
+        for g in o.skill_growth[:12]
+    ]
+    blocks.append(
+        _section(
+            "Skill growth (self-rating at sign-up → latest survey)",
+            growth or ["No survey re-ratings yet."],
+        )
+    )
+    blocks += [
+        DividerBlock(),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"Groups smaller than {MIN_GROUP} people show as “{SMALL}”. "
+                    "Private notes are never included. "
+                    "`/mentoring stats chart` for charts, `/mentoring export` for CSV files."
+                )
+            ]
+        ),
+    ]
+    return blocks
+
+
+def stats_text(stats: ProgramStats) -> str:
+    s = stats.sessions
+    return (
+        f"Program report for {stats.program.name}: {sum(stats.participation.by_role.values())} "
+        f"sign-ups, {s.held} sessions held, {len(stats.pairs.at_risk)} pairs at risk."
+    )
