@@ -48,7 +48,7 @@ PRIVATE = "this private note must never surface"
 CONFIGURED = frozenset({"U0COORD"})
 
 
-def when(days: float):  # noqa: ANN201
+def when(days: float):
     return T + timedelta(days=days)
 
 
@@ -108,7 +108,7 @@ def program(session_factory: sessionmaker[Session]) -> dict[str, int]:
                 now=T,
             ).id
 
-    def check_in(session_id: int, user: str, rating: int, topics: list[str], note: str = ""):  # noqa: ANN202
+    def check_in(session_id: int, user: str, rating: int, topics: list[str], note: str = ""):
         with session_factory.begin() as db:
             session = session_rules.session_for(db, session_id=session_id, user_id=user)
             record_outcome(
@@ -209,7 +209,7 @@ def program(session_factory: sessionmaker[Session]) -> dict[str, int]:
     return ids
 
 
-def report(session_factory: sessionmaker[Session], program_id: int):  # noqa: ANN201
+def report(session_factory: sessionmaker[Session], program_id: int):
     with session_factory.begin() as db:
         found = db.get(Program, program_id)
         assert found is not None

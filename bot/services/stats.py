@@ -214,9 +214,9 @@ def _sessions(db_session: Session, program: Program, now: datetime) -> SessionFi
     is_upcoming_expr = and_(
         MentoringSession.status == SessionStatus.SCHEDULED, MentoringSession.starts_at > now
     ).label("is_upcoming")
-    rescheduled_expr = (
-        func.coalesce(MentoringSession.cancel_reason, "") == "rescheduled"
-    ).label("rescheduled")
+    rescheduled_expr = (func.coalesce(MentoringSession.cancel_reason, "") == "rescheduled").label(
+        "rescheduled"
+    )
     for status, side, rescheduled, is_upcoming, count in db_session.execute(
         select(
             MentoringSession.status,
