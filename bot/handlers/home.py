@@ -22,7 +22,11 @@ def publish_home(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -
     with deps.session_factory.begin() as db_session:
         current_program(db_session, team_id=team_id, now=deps.clock())
         report = status_of(db_session, team_id=team_id, user_id=user_id, now=deps.clock())
-        dashboard = coordinator_dashboard(db_session, team_id=team_id) if coordinator else None
+        dashboard = (
+            coordinator_dashboard(db_session, team_id=team_id, now=deps.clock())
+            if coordinator
+            else None
+        )
         view = home_view(report, dashboard)
     client.views_publish(user_id=user_id, view=view)
 

@@ -15,11 +15,14 @@ from bot.views.stats import stats_blocks, stats_text
 
 def _stats(call: CommandCall, deps: Deps) -> None:
     require_coordinator(deps, call.client, team_id=call.team_id, user_id=call.user_id)
-    call.ack()
+    # Anything refused is refused before the ack, so it is the command's own answer.
     with deps.session_factory.begin() as db_session:
         program = program_for_report(
             db_session, team_id=call.team_id, name_or_id=call.args, now=deps.clock()
         )
+    call.ack()
+    with deps.session_factory.begin() as db_session:
+        db_session.add(program)
         stats = program_stats(db_session, program=program, now=deps.clock())
     call.respond(response_type="ephemeral", text=stats_text(stats), blocks=stats_blocks(stats))
 

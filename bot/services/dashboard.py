@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.services.polls import PollTallies, latest_poll
 from bot.services.programs import ProgramSummary, find_open_program, signup_counts
+from bot.services.stats import ProgramStats, program_stats
 from models import Pair, Poll
 from models.enums import PairStatus, Role
 
@@ -19,12 +21,16 @@ class Dashboard:
     poll: Poll | None
     poll_tallies: PollTallies | None
     pairs: dict[PairStatus, int]
+    stats: ProgramStats | None = None
 
 
-def coordinator_dashboard(db_session: Session, *, team_id: str) -> Dashboard:
-    """Open program with sign-ups by role, the latest poll's tallies, pairs by status."""
+def coordinator_dashboard(
+    db_session: Session, *, team_id: str, now: datetime | None = None
+) -> Dashboard:
+    """Open program with sign-ups by role, the latest poll's tallies, pairs by status, and
+    (given `now`) the report's headline figures and at-risk pairs."""
     program = find_open_program(db_session, team_id=team_id)
-    summary, pairs = None, dict.fromkeys(PairStatus, 0)
+    summary, pairs, stats = None, dict.fromkeys(PairStatus, 0), None
     if program is not None:
         counts = signup_counts(db_session, program_ids=[program.id])[program.id]
         summary = ProgramSummary(
@@ -39,10 +45,13 @@ def coordinator_dashboard(db_session: Session, *, team_id: str) -> Dashboard:
             .group_by(Pair.status)
         ):
             pairs[status] = count
+        if now is not None:
+            stats = program_stats(db_session, program=program, now=now)
     latest = latest_poll(db_session, team_id=team_id)
     return Dashboard(
         program=summary,
         poll=latest[0] if latest else None,
         poll_tallies=latest[1] if latest else None,
         pairs=pairs,
+        stats=stats,
     )

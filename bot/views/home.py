@@ -17,13 +17,15 @@ from slack_sdk.models.views import View
 from bot.services.dashboard import Dashboard
 from bot.services.enrollment import profile_of
 from bot.services.participation import StatusReport
+from bot.services.stats import ProgramStats
 from bot.views.ids import ActionId
 from bot.views.messages import profile_summary_fields
 from bot.views.participation import local_date
 from bot.views.polls import tally_lines
 from bot.views.programs import program_line
+from bot.views.stats import at_risk_line, one_decimal, percent
 from bot.views.text import escape
-from models.enums import PairStatus, ParticipantStatus, PollStatus
+from models.enums import GoalStatus, PairStatus, ParticipantStatus, PollStatus
 
 INTRO = (
     "pairs digital natives with senior colleagues. Reverse mentors coach on technology, "
@@ -86,6 +88,30 @@ def _participant_blocks(report: StatusReport) -> list[Block]:
     ]
 
 
+AT_RISK_ON_HOME = 5
+
+
+def _headline_blocks(stats: ProgramStats) -> list[Block]:
+    """The report's headline figures and the pairs that need a coordinator now."""
+    s, o = stats.sessions, stats.outcomes
+    lines = [
+        f"*Sessions:* {s.held} held · {s.cancelled} cancelled · {s.missed} missed · "
+        f"{s.upcoming} upcoming · check-ins answered {percent(s.checkin_rate)}",
+        f"*Outcomes:* session rating {one_decimal(o.session_rating)} / 5 · rate the program "
+        f"effective {percent(o.effective_share)} · goals achieved "
+        f"{o.goals[GoalStatus.ACHIEVED]}",
+    ]
+    at_risk = stats.pairs.at_risk
+    if at_risk:
+        lines.append(f"*Pairs at risk ({len(at_risk)}):*")
+        lines += [at_risk_line(a) for a in at_risk[:AT_RISK_ON_HOME]]
+        if len(at_risk) > AT_RISK_ON_HOME:
+            lines.append(f"and {len(at_risk) - AT_RISK_ON_HOME} more: `/mentoring stats`")
+    else:
+        lines.append("*Pairs at risk:* none")
+    return [SectionBlock(text=MarkdownTextObject(text="\n".join(lines)[:3000]))]
+
+
 def _coordinator_blocks(dashboard: Dashboard) -> list[Block]:
     blocks: list[Block] = [DividerBlock(), HeaderBlock(text="Coordinator view")]
     if dashboard.program is None:
@@ -99,6 +125,8 @@ def _coordinator_blocks(dashboard: Dashboard) -> list[Block]:
                 )
             )
         )
+    if dashboard.stats is not None:
+        blocks += _headline_blocks(dashboard.stats)
     buttons = [ButtonElement(text="New program", action_id=ActionId.NEW_PROGRAM)]
     if dashboard.program is not None:
         buttons.insert(0, ButtonElement(text="Edit program", action_id=ActionId.EDIT_PROGRAM))

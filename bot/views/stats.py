@@ -51,7 +51,7 @@ def _breakdown(values: dict[str, int | None]) -> str:
     return text + (f", and {rest} more" if rest > 0 else "") if text else "none yet"
 
 
-def _at_risk_line(pair: AtRiskPair) -> str:
+def at_risk_line(pair: AtRiskPair) -> str:
     mentor = f"<@{pair.mentor_user}>" if pair.mentor_user else "(someone who left)"
     mentee = f"<@{pair.mentee_user}>" if pair.mentee_user else "(someone who left)"
     why = escape(pair.reason or "flagged")
@@ -90,7 +90,7 @@ def stats_blocks(stats: ProgramStats) -> list[Block]:
             ]
             + (
                 [f"*At risk ({len(pairs.at_risk)})*"]
-                + [_at_risk_line(a) for a in pairs.at_risk[:AT_RISK_SHOWN]]
+                + [at_risk_line(a) for a in pairs.at_risk[:AT_RISK_SHOWN]]
                 + (
                     [f"and {len(pairs.at_risk) - AT_RISK_SHOWN} more"]
                     if len(pairs.at_risk) > AT_RISK_SHOWN
