@@ -33,6 +33,7 @@ class Job:
 
 def _all_jobs() -> tuple[Job, ...]:
     # Imported here: job modules import JobContext from this module.
+    from bot.jobs.digests import queue_digests
     from bot.jobs.dispatcher import dispatch_outbox
     from bot.jobs.maintenance import purge_processed_requests
     from bot.jobs.pair_health import close_missed, watch_silent_pairs
@@ -44,6 +45,7 @@ def _all_jobs() -> tuple[Job, ...]:
         Job("close_missed_sessions", 15 * 60, close_missed),
         Job("watch_silent_pairs", 3600, watch_silent_pairs),
         Job("queue_surveys", 3600, queue_surveys),
+        Job("queue_digests", 1800, queue_digests),
         Job("dispatch_outbox", 5, dispatch_outbox),
     )
 

@@ -17,11 +17,13 @@ from bot.services import sessions as session_rules
 from bot.services.outbox import Claimed
 from bot.services.pairs import PUBLISHED
 from bot.services.session_plans import reminder_guide
+from bot.services.stats import program_stats
 from bot.services.surveys import answered
 from bot.views import health as health_views
 from bot.views import sessions as session_views
+from bot.views import stats as stats_views
 from bot.views import surveys as survey_views
-from models import MentoringSession, Pair, Participant
+from models import MentoringSession, Pair, Participant, Program
 from models.enums import SurveyKind
 
 
@@ -118,12 +120,22 @@ def render_survey(db_session: Session, message: Claimed, now: datetime) -> Rende
     return Rendered(text, blocks)
 
 
+def render_digest(db_session: Session, message: Claimed, now: datetime) -> Rendered | str:
+    program = db_session.get(Program, message.payload["program_id"])
+    if program is None or not program.weekly_digest:
+        return "the digest was turned off"
+    stats = program_stats(db_session, program=program, now=now)
+    text, blocks = stats_views.digest(stats)
+    return Rendered(text, blocks)
+
+
 RENDERERS: dict[str, Renderer] = {
     "reminder": render_reminder,
     "checkin": render_checkin,
     "at_risk_alert": render_at_risk_alert,
     "nudge": render_nudge,
     "survey": render_survey,
+    "digest": render_digest,
 }
 
 

@@ -164,3 +164,34 @@ def stats_text(stats: ProgramStats) -> str:
         f"Program report for {stats.program.name}: {sum(stats.participation.by_role.values())} "
         f"sign-ups, {s.held} sessions held, {len(stats.pairs.at_risk)} pairs at risk."
     )
+
+
+def digest(stats: ProgramStats) -> tuple[str, list[Block]]:
+    """The Monday digest: the week's headline figures and who needs attention."""
+    s, o = stats.sessions, stats.outcomes
+    text = (
+        f"Weekly digest for {stats.program.name}: {s.held} sessions held, {s.cancelled} "
+        f"cancelled, {len(stats.pairs.at_risk)} pairs at risk."
+    )
+    lines = [
+        f"*Sessions:* {s.held} held · {s.cancelled} cancelled · {s.missed} missed · "
+        f"{s.upcoming} upcoming",
+        f"*Check-ins answered:* {percent(s.checkin_rate)} · *session rating:* "
+        f"{one_decimal(o.session_rating)} / 5 · *rate it effective:* {percent(o.effective_share)}",
+    ]
+    if stats.pairs.at_risk:
+        lines.append(f"*Pairs at risk ({len(stats.pairs.at_risk)}):*")
+        lines += [at_risk_line(a) for a in stats.pairs.at_risk[:AT_RISK_SHOWN]]
+    else:
+        lines.append("No pair is at risk.")
+    return text, [
+        HeaderBlock(text=f"Weekly digest: {stats.program.name}"[:150]),
+        SectionBlock(text=MarkdownTextObject(text="\n".join(lines)[:3000])),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="The full report: `/mentoring stats`. Stop these: `/mentoring digest off`."
+                )
+            ]
+        ),
+    ]

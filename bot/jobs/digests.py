@@ -1,0 +1,30 @@
+"""Queue the weekly digests whose Monday morning has come, in each coordinator's zone."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.handlers.slack_users import fetch_timezone
+from bot.jobs import JobContext
+from bot.services.digests import digest_programs, digest_recipients, plan_digests
+
+logger = logging.getLogger(__name__)
+
+
+def queue_digests(context: JobContext) -> None:
+    configured = context.settings.coordinator_ids
+    with context.session_factory.begin() as db_session:
+        teams = {program.team_id for program in digest_programs(db_session)}
+        users = {
+            user
+            for team in teams
+            for user in digest_recipients(db_session, team_id=team, configured=configured)
+        }
+    if not users:
+        return
+    # Asked of Slack outside any transaction: a profile's zone can change at any time.
+    zones = {user: fetch_timezone(context.client, user) for user in sorted(users)}
+    with context.session_factory.begin() as db_session:
+        queued = plan_digests(db_session, zones=zones, configured=configured, now=context.now)
+    if queued:
+        logger.info("%d weekly digests queued", queued)
