@@ -127,6 +127,13 @@ def test_schedule_in_new_york_time_then_reminded_and_checked_in(bot: RunningBot)
     # The mentee's prompt no longer asks again for the mentor; nothing ever carried the note.
     dispatch(bot.session_factory, client, now=ends + timedelta(days=3))
     assert PRIVATE not in all_text_sent(bot)
+    assert PRIVATE not in bot.driver.command(MENTEE_USER, "notes").text
+    bot.driver.command(COORDINATOR, "stats")
+    report = bot.slack.wait_for_response()
+    assert "Program report" in json.dumps(report) and PRIVATE not in json.dumps(report)
+    # Only its author reads it back.
+    mine = bot.driver.command(MENTOR_USER, "notes").json()
+    assert mine["response_type"] == "ephemeral" and PRIVATE in mine["text"]
     assert not any("gentle nudge" in c.args["text"] for c in bot.slack.dms_to(MENTOR_USER))
 
 

@@ -15,7 +15,8 @@ from bot.handlers.slack_users import fetch_timezone
 from bot.services import checkins as checkin_rules
 from bot.services import sessions as session_rules
 from bot.services.calendar_invite import session_invite
-from bot.services.errors import DomainError
+from bot.services.enrollment import find_participant
+from bot.services.errors import DomainError, NotEnrolledError
 from bot.services.idempotency import claim_once
 from bot.services.local_time import describe, zone
 from bot.services.pair_health import after_session_outcome
@@ -23,9 +24,11 @@ from bot.services.session_plans import suggested_agenda
 from bot.views import sessions as views
 from bot.views.ids import ActionId, CallbackId, CheckInBlock, SessionBlock
 from bot.views.messages import HelpEntry
+from bot.views.text import escape
 from models import MentoringSession, Pair, Participant, Program
 from models.enums import CheckInOutcome
 
+NOTES_SHOWN = 10
 CHECKIN_FIELDS = {
     "rating": CheckInBlock.RATING,
     "learned": CheckInBlock.LEARNED,
@@ -143,7 +146,32 @@ def _schedule_command(call: CommandCall, deps: Deps) -> None:
     )
 
 
+def _notes_command(call: CommandCall, deps: Deps) -> None:
+    """The author's own private notes: the one place a private note is ever shown."""
+    with deps.session_factory.begin() as db_session:
+        person = find_participant(db_session, team_id=call.team_id, user_id=call.user_id)
+        if person is None:
+            raise NotEnrolledError
+        notes = checkin_rules.own_private_notes(db_session, participant_id=person.id)
+        zone_name = person.timezone
+        lines = [
+            f"*{describe(session.starts_at, zone_name)}*\n{escape(note)}"
+            for session, note in notes[:NOTES_SHOWN]
+        ]
+    text = (
+        "Your private notes (only you can see them):\n\n" + "\n\n".join(lines)
+        if lines
+        else "You have no private notes yet. Add one when you check in after a session."
+    )
+    call.ack(response_type="ephemeral", text=text[:3900])
+
+
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
+    router.add(
+        "notes",
+        lambda call: _notes_command(call, deps),
+        HelpEntry(f"{COMMAND} notes", "your own private notes from check-ins (only you see them)"),
+    )
     router.add(
         "schedule",
         lambda call: _schedule_command(call, deps),
