@@ -18,7 +18,11 @@ class OutboxMessage(Timestamps, Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_state_due_at", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_state_due_at", "state", "due_at"),
+        # The one-message-a-second rule looks up a channel's recent sends on every claim.
+        Index("ix_outbox_channel_state", "channel", "state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id"), index=True)

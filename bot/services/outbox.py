@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -112,7 +112,9 @@ def claim_due(db_session: Session, *, now: datetime, limit: int = 50) -> list[Cl
         .limit(limit * 4)
         .with_for_update(skip_locked=True)
     ).all()
-    busy = _busy_channels(db_session, channels={row.channel for row in rows}, now=now)
+    channels = {row.channel for row in rows}
+    busy = _locked_elsewhere(db_session, channels=channels)
+    busy |= _busy_channels(db_session, channels=channels - busy, now=now)
     claimed: list[Claimed] = []
     for row in rows:
         if row.channel in busy or len(claimed) >= limit:
@@ -134,6 +136,26 @@ def claim_due(db_session: Session, *, now: datetime, limit: int = 50) -> list[Cl
             )
         )
     return claimed
+
+
+def _locked_elsewhere(db_session: Session, *, channels: set[str]) -> set[str]:
+    """Channels another dispatcher is claiming for right now (Postgres).
+
+    Each claim takes a transaction-scoped advisory lock per channel *before* looking for the
+    channel's recent sends, so two dispatchers never both see a channel as free: the second
+    either finds the lock held or, once it is released, the first one's committed claim.
+    """
+    if not channels or db_session.get_bind().dialect.name != "postgresql":
+        return set()
+    ordered = sorted(channels)  # a fixed order, so two claims never wait on each other
+    taken = db_session.execute(
+        text(
+            "SELECT c, pg_try_advisory_xact_lock(hashtext(c)) "
+            "FROM unnest(CAST(:channels AS text[])) WITH ORDINALITY AS t(c, n) ORDER BY n"
+        ),
+        {"channels": ordered},
+    ).all()
+    return {channel for channel, locked in taken if not locked}
 
 
 def _busy_channels(db_session: Session, *, channels: set[str], now: datetime) -> set[str]:
@@ -238,3 +260,18 @@ def pending(db_session: Session, *, session_id: int | None = None) -> Sequence[O
     if session_id is not None:
         query = query.where(OutboxMessage.session_id == session_id)
     return db_session.scalars(query.order_by(OutboxMessage.due_at, OutboxMessage.id)).all()
+
+
+KEEP_FINISHED = timedelta(days=90)
+
+
+def purge_finished(db_session: Session, *, now: datetime) -> int:
+    """Forget rows sent, cancelled or failed more than KEEP_FINISHED ago (their dedupe keys
+    can no longer be decided again: every key names a session version, a week or a pair)."""
+    result = db_session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.state.in_((OutboxState.SENT, OutboxState.CANCELLED, OutboxState.FAILED)),
+            OutboxMessage.updated_at < now - KEEP_FINISHED,
+        )
+    )
+    return int(getattr(result, "rowcount", 0))

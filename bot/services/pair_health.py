@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from bot.services import outbox
 from bot.services.coordinators import list_coordinators
 from bot.services.local_time import outside_quiet_hours
 from bot.services.pairs import PUBLISHED
 from bot.services.sessions import CHECKIN_REASK_AFTER, ends_at
-from models import Agreement, CheckIn, MentoringSession, Pair, Program
+from models import Agreement, CheckIn, MentoringSession, Pair, Participant, Program
 from models.enums import Cadence, PairStatus, SessionStatus
 
 IN_A_ROW, IN_PROGRAM = 2, 3
@@ -140,27 +140,27 @@ def close_missed_sessions(
     db_session: Session, *, configured: frozenset[str], now: datetime
 ) -> list[int]:
     """Sessions long over with no check-in from either person become missed."""
+    answered = select(CheckIn.id).where(CheckIn.session_id == MentoringSession.id).exists()
     candidates = db_session.scalars(
         select(MentoringSession)
         .where(
             MentoringSession.status == SessionStatus.SCHEDULED,
             MentoringSession.starts_at < now - MISSED_AFTER,
+            ~answered,
         )
         .options(joinedload(MentoringSession.pair))
+        .order_by(MentoringSession.starts_at, MentoringSession.id)
     ).all()
-    closed = []
+    closed, pairs = [], {}
     for session in candidates:
         if ends_at(session) + MISSED_AFTER > now:
             continue
-        answered = db_session.scalar(
-            select(func.count(CheckIn.id)).where(CheckIn.session_id == session.id)
-        )
-        if answered:
-            continue
         session.status, session.updated_at = SessionStatus.MISSED, now
         closed.append(session.id)
-        db_session.flush()
-        after_session_outcome(db_session, pair=session.pair, configured=configured, now=now)
+        pairs[session.pair_id] = session.pair
+    db_session.flush()
+    for pair in pairs.values():
+        after_session_outcome(db_session, pair=pair, configured=configured, now=now)
     return closed
 
 
@@ -176,52 +176,73 @@ def check_silent_pairs(
     db_session: Session, *, configured: frozenset[str], now: datetime
 ) -> tuple[list[int], list[int]]:
     """Nudge pairs with nothing booked for a cadence plus grace; after another cadence, mark
-    them at risk. Returns (nudged pair ids, newly at-risk pair ids)."""
+    them at risk. Returns (nudged pair ids, newly at-risk pair ids).
+
+    Only pairs silent for at least the shortest cadence plus grace are loaded; a cancelled
+    session does not count as booked.
+    """
     latest = (
         select(
             MentoringSession.pair_id,
             func.max(MentoringSession.starts_at).label("last_start"),
         )
+        .where(MentoringSession.status != SessionStatus.CANCELLED)
         .group_by(MentoringSession.pair_id)
         .subquery()
     )
+    since = func.coalesce(latest.c.last_start, Pair.intro_sent_at)
+    shortest = timedelta(days=min(CADENCE_DAYS.values())) + SILENCE_GRACE
+    mentee = aliased(Participant)
     rows = db_session.execute(
-        select(Pair, latest.c.last_start)
+        select(
+            Pair.id,
+            Pair.status,
+            Pair.intro_channel,
+            Pair.team_id,
+            since,
+            Agreement.cadence,
+            Program.cadence,
+            mentee.timezone,
+        )
         .outerjoin(latest, latest.c.pair_id == Pair.id)
-        .where(Pair.status.in_(PUBLISHED), Pair.intro_channel.is_not(None))
-        .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+        .outerjoin(Agreement, Agreement.pair_id == Pair.id)
+        .join(Program, Program.id == Pair.program_id)
+        .outerjoin(mentee, mentee.id == Pair.mentee_id)
+        .where(
+            Pair.status.in_(PUBLISHED),
+            Pair.intro_channel.is_not(None),
+            since <= now - shortest,
+        )
     ).all()
     nudged, at_risk = [], []
-    for pair, last_start in rows:
-        since = last_start or pair.intro_sent_at or pair.created_at
-        if since > now:
-            continue  # a session is booked in the future
-        cadence = cadence_of(db_session, pair)
-        silent_for = now - since
-        stamp = f"{since:%Y%m%d%H%M}"
+    for pair_id, status, channel, team_id, last, agreed, planned, zone_name in rows:
+        cadence = timedelta(days=CADENCE_DAYS[agreed or planned or Cadence.BIWEEKLY])
+        silent_for = now - last
+        stamp = f"{last:%Y%m%d%H%M}"
         if silent_for >= 2 * cadence + SILENCE_GRACE:
-            days = silent_for.days
+            if status == PairStatus.AT_RISK:
+                continue  # already flagged; the coordinators know
+            pair = db_session.get(Pair, pair_id)
+            assert pair is not None
             if mark_at_risk(
                 db_session,
                 pair=pair,
-                reason=f"silent: no session booked for {days} days",
-                alert_key=f"at_risk:silent:{pair.id}:{stamp}",
+                reason=f"silent: no session booked for {silent_for.days} days",
+                alert_key=f"at_risk:silent:{pair_id}:{stamp}",
                 configured=configured,
                 now=now,
             ):
-                at_risk.append(pair.id)
-        elif silent_for >= cadence + SILENCE_GRACE:
-            zone = pair.mentee.timezone if pair.mentee else None
-            if outbox.enqueue(
-                db_session,
-                team_id=pair.team_id,
-                dedupe_key=f"nudge:{pair.id}:{stamp}",
-                kind="nudge",
-                channel=pair.intro_channel or "",
-                payload={"pair_id": pair.id, "days": silent_for.days},
-                due_at=outside_quiet_hours(now, zone),
-                now=now,
-                pair_id=pair.id,
-            ):
-                nudged.append(pair.id)
+                at_risk.append(pair_id)
+        elif silent_for >= cadence + SILENCE_GRACE and outbox.enqueue(
+            db_session,
+            team_id=team_id,
+            dedupe_key=f"nudge:{pair_id}:{stamp}",
+            kind="nudge",
+            channel=channel,
+            payload={"pair_id": pair_id, "days": silent_for.days},
+            due_at=outside_quiet_hours(now, zone_name),
+            now=now,
+            pair_id=pair_id,
+        ):
+            nudged.append(pair_id)
     return nudged, at_risk

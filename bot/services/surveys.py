@@ -18,6 +18,8 @@ from bot.services.sessions import people_of
 from models import Agreement, Pair, Participant, Program, SurveyResponse
 from models.enums import SurveyKind, TopicDirection
 
+SURVEY_WINDOW = timedelta(days=14)
+
 
 @dataclass(frozen=True)
 class SurveyInput:
@@ -65,9 +67,11 @@ def plan_surveys(db_session: Session, *, now: datetime) -> int:
     queued = 0
     for pair in pairs:
         start, end = program_window(db_session, pair)
-        if now >= end:
+        midpoint = start + (end - start) / 2
+        # Each survey is decided within a window after its moment, never again later.
+        if end <= now < end + SURVEY_WINDOW:
             kind = SurveyKind.FINAL
-        elif now >= start + (end - start) / 2:
+        elif midpoint <= now < min(end, midpoint + SURVEY_WINDOW):
             kind = SurveyKind.MIDPOINT
         else:
             continue
