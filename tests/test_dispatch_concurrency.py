@@ -76,3 +76,43 @@ def test_four_dispatchers_on_postgres_send_1000_messages_exactly_once(
             select(func.count(OutboxMessage.id)).where(OutboxMessage.state == OutboxState.SENT)
         )
     assert sent == MESSAGES
+
+
+def test_four_dispatchers_never_send_two_messages_to_one_channel_in_a_second(
+    engine: Engine, session_factory: sessionmaker[Session], slack: FakeSlack
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("concurrent claims are a Postgres matter; SQLite serialises writers")
+    seeded = seed_pair(session_factory, now=BOOKED_AT - timedelta(days=30))
+    with session_factory.begin() as db_session:
+        for n in range(20):
+            outbox.enqueue(
+                db_session,
+                team_id=seeded.team_id,
+                dedupe_key=f"nudge:one-channel:{n}",
+                kind="nudge",
+                channel=seeded.channel,
+                payload={"pair_id": seeded.pair_id, "days": 20},
+                due_at=BOOKED_AT,
+                now=BOOKED_AT,
+                pair_id=seeded.pair_id,
+            )
+    url = engine.url.render_as_string(hide_password=False)
+    start = threading.Barrier(WORKERS)
+
+    def worker() -> None:
+        own_engine = make_engine(url)
+        try:
+            client = WebClient(token=BOT_TOKEN, base_url=slack.api_url)
+            start.wait()
+            for _ in range(5):  # all at the same instant
+                dispatch(make_session_factory(own_engine), client, now=BOOKED_AT, batch=1)
+        finally:
+            own_engine.dispose()
+
+    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(slack.calls_to("chat.postMessage")) == 1

@@ -66,6 +66,10 @@ def test_midpoint_survey_reaches_both_and_saves_re_ratings(bot: RunningBot) -> N
         assert response.ratings == {"generative_ai": 3, "social_media": 4}
         assert response.effectiveness == 4 and response.would_recommend is True
 
+    # Past its two-week window a survey is never decided again.
+    with bot.session_factory.begin() as db_session:
+        assert plan_surveys(db_session, now=MIDPOINT + timedelta(days=15)) == 0
+
     # The final survey comes at the end; someone outside the pair cannot open it.
     with bot.session_factory.begin() as db_session:
         assert plan_surveys(db_session, now=FINAL) == 2

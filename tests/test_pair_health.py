@@ -210,3 +210,31 @@ def test_a_booked_session_keeps_a_pair_from_being_nudged(
         assert check_silent_pairs(
             db_session, configured=CONFIGURED, now=BOOKED_AT + timedelta(days=20)
         ) == ([], [])
+
+
+def test_a_cancelled_session_does_not_count_as_booked(
+    session_factory: sessionmaker[Session], pair: SeededPair
+) -> None:
+    session_id = book(session_factory, pair, BOOKED_AT + timedelta(days=30))
+    cancel(session_factory, session_id, MENTOR_USER)
+    introduced = BOOKED_AT - timedelta(days=7)
+    with session_factory.begin() as db_session:
+        nudged, _ = check_silent_pairs(
+            db_session, configured=CONFIGURED, now=introduced + timedelta(days=18)
+        )
+    assert nudged == [pair.pair_id]
+
+
+def test_finished_outbox_rows_are_forgotten_after_90_days(
+    session_factory: sessionmaker[Session], pair: SeededPair, client: WebClient
+) -> None:
+    from bot.services.outbox import pending, purge_finished
+
+    book(session_factory, pair, BOOKED_AT + timedelta(days=2))
+    dispatch(session_factory, client, now=BOOKED_AT + timedelta(days=1))
+    with session_factory.begin() as db_session:
+        assert purge_finished(db_session, now=BOOKED_AT + timedelta(days=80)) == 0
+    with session_factory.begin() as db_session:
+        left = len(pending(db_session))
+        assert purge_finished(db_session, now=BOOKED_AT + timedelta(days=200)) == 2
+        assert len(pending(db_session)) == left  # unsent rows are never purged
