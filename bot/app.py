@@ -16,6 +16,7 @@ from bot.handlers import (
     concerns,
     coordinators,
     errors,
+    exports,
     goals,
     home,
     matching,
@@ -80,5 +81,6 @@ def create_app(
     sessions.register(app, deps, router)
     surveys.register(app, deps)
     concerns.register(app, deps, router)
+    exports.register(app, deps, router)
     home.register(app, deps)
     return app

@@ -212,6 +212,10 @@ def _survey(session_factory: sessionmaker[Session], pair: SeededPair) -> None:
 
 @pytest.fixture
 def program(session_factory: sessionmaker[Session]) -> Seeded:
+    return seed_program(session_factory)
+
+
+def seed_program(session_factory: sessionmaker[Session]) -> Seeded:
     """A pair with two sessions held (at the first only the mentee checked in, with a private
     note and no follow-up; both at the second), one cancelled by the mentee, one to come;
     goals agreed, one achieved and one dropped; the mentee surveyed twice. Beside them, Carol
