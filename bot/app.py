@@ -16,6 +16,7 @@ from bot.handlers import (
     concerns,
     coordinators,
     errors,
+    exports,
     goals,
     home,
     matching,
@@ -82,5 +83,6 @@ def create_app(
     surveys.register(app, deps)
     concerns.register(app, deps, router)
     stats.register(app, deps, router)
+    exports.register(app, deps, router)
     home.register(app, deps)
     return app

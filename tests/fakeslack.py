@@ -321,6 +321,13 @@ class FakeSlack:
             problems += [f"{method}: {p}" for p in contract.check_view(args["view"])]
         if method == "views.open" and not args.get("trigger_id"):
             problems.append("views.open: no trigger_id")
+        if method == "files.completeUploadExternal" and str(args.get("channel_id", ""))[:1] in (
+            "U",
+            "W",
+        ):
+            # Slack answers invalid_arguments: files are shared into a conversation's id (a DM's
+            # comes from conversations.open), unlike chat.postMessage, which takes a user id.
+            problems.append("files.completeUploadExternal: channel_id is a user id, not a channel")
         return problems
 
     # -- answers like Slack's ----------------------------------------------------------------

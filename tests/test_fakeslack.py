@@ -100,3 +100,21 @@ def test_file_calls_that_break_slacks_rules_are_refused(slack: FakeSlack) -> Non
         client.api_call("files.completeUploadExternal", params={"channel_id": "D1"})  # no files
     assert len(slack.violations) == 2
     slack.violations.clear()  # these were on purpose
+
+
+def test_sharing_a_file_to_a_user_id_is_refused_as_slack_does(
+    slack: FakeSlack, client: WebClient
+) -> None:
+    with pytest.raises(SlackApiError) as refused:
+        client.files_upload_v2(channel="U0COORD", filename="x.csv", content=b"a,b\r\n")
+    assert refused.value.response["error"] == "invalid_arguments"
+    assert slack.files == []
+    assert slack.violations == [
+        "files.completeUploadExternal: channel_id is a user id, not a channel"
+    ]
+    slack.violations.clear()  # on purpose
+    dm = client.conversations_open(users="U0COORD")["channel"]["id"]
+    client.files_upload_v2(channel=dm, filename="x.csv", content=b"a,b\r\n")
+    assert [(f.filename, f.channel) for f in slack.files] == [
+        ("x.csv", slack.dm_channel("U0COORD"))
+    ]
