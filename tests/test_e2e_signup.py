@@ -44,9 +44,16 @@ def test_help_lists_every_sub_command_to_the_caller_only(bot: RunningBot) -> Non
         "program [new|list]",
         "coordinators add|remove|list @person",
         "export [program]",
+        "stats [program]",
+        "digest on|off",
+        "schedule",
+        "notes",
+        "concern",
+        "goals [edit]",
     ):
         assert f"`/mentoring {usage}`" in listing
-    assert listing.count("_(coordinators)_") == 5
+    # poll, program, coordinators, match, stats, digest, export
+    assert listing.count("_(coordinators)_") == 7
 
 
 @pytest.mark.parametrize("text", ["", "   "])
