@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.handlers import (
+    charts,
     commands,
     concerns,
     coordinators,
@@ -80,5 +81,6 @@ def create_app(
     sessions.register(app, deps, router)
     surveys.register(app, deps)
     concerns.register(app, deps, router)
+    charts.register(app, deps, router)
     home.register(app, deps)
     return app

@@ -17,7 +17,8 @@ ALLOWED_BOT_SCOPES = {
     "chat:write": "DMs to participants",
     "users:read": "time zones from users.info",
     "mpim:write": "group DMs introducing pairs",
-    "files:write": "calendar invites (.ics) uploaded into DMs with files_upload_v2",
+    "files:write": "calendar invites (.ics) and chart images uploaded with files_upload_v2",
+    "im:write": "conversations.open for a coordinator's DM, where charts are uploaded",
 }
 
 

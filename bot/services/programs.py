@@ -222,3 +222,29 @@ def current_program(db_session: Session, *, team_id: str, now: datetime) -> Prog
         return get_or_create_open_program(db_session, team_id=team_id, now=now)
     except NoOpenProgramError:
         return None
+
+
+def find_program(db_session: Session, *, team_id: str, name: str) -> Program:
+    """The program a coordinator named (any case); with no name, the open one, else the newest.
+
+    Raises DomainError when the workspace has no such program.
+    """
+    wanted = name.strip().strip("\"'“”").strip()
+    newest_first = select(Program).where(Program.team_id == team_id).order_by(Program.id.desc())
+    if wanted:
+        found = db_session.scalars(
+            newest_first.where(func.lower(Program.name) == wanted.lower()).limit(1)
+        ).first()
+        if found is None:
+            raise DomainError(
+                f"There's no program called “{wanted}”. "
+                "`/mentoring program list` shows their names."
+            )
+        return found
+    found = (
+        find_open_program(db_session, team_id=team_id)
+        or db_session.scalars(newest_first.limit(1)).first()
+    )
+    if found is None:
+        raise DomainError("There's no program yet. Start one with `/mentoring program new`.")
+    return found
