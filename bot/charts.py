@@ -8,6 +8,7 @@ the threads that answer Slack.
 from __future__ import annotations
 
 import io
+import textwrap
 from typing import TYPE_CHECKING
 
 from bot.services.chart_data import MIN_GROUP, TopicGrowth, WeekCounts
@@ -67,8 +68,8 @@ def sessions_chart(weeks: list[WeekCounts], *, program_name: str) -> bytes:
     axes.set_ylabel("Sessions")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     tallest = max([v for _, _, values in series for v in values] + [1])
-    axes.set_ylim(0, tallest * 1.15)
-    axes.legend(loc="upper left")
+    axes.set_ylim(0, tallest * 1.3)  # headroom for the bar labels and the legend
+    axes.legend(loc="upper left", ncols=3)
     axes.grid(axis="y", alpha=0.3)
     _titles(figure, axes, SESSIONS_TITLE, program_name)
     return _png(figure)
@@ -96,11 +97,15 @@ def skill_growth_chart(topics: list[TopicGrowth], *, program_name: str) -> bytes
     for offset, (label, colour, values) in zip((-width / 2, width / 2), series, strict=True):
         bars = axes.bar([p + offset for p in positions], values, width, label=label, color=colour)
         axes.bar_label(bars, labels=[f"{v:.1f}" for v in values], padding=2, fontsize=10)
-    axes.set_xticks(positions, [f"{topic_label(t.topic)}\n{t.people} people" for t in shown])
+    # Wrapped, so that all twelve catalog topics fit side by side.
+    labels = [f"{textwrap.fill(topic_label(t.topic), 14)}\n{t.people} people" for t in shown]
+    axes.set_xticks(positions, labels, fontsize=9 if len(shown) > 6 else 10)
     axes.set_ylabel("Mean self-rating (1 = beginner, 5 = expert)")
-    axes.set_ylim(0, 5.6)
+    axes.set_ylim(0, 6.2)  # headroom for the bar labels and the legend
     axes.set_yticks([1, 2, 3, 4, 5])
-    axes.legend(loc="upper left")
+    pad = (max(len(shown), 3) - len(shown)) / 2  # one or two topics keep slim, centred bars
+    axes.set_xlim(-0.6 - pad, len(shown) - 0.4 + pad)
+    axes.legend(loc="upper left", ncols=2)
     axes.grid(axis="y", alpha=0.3)
     _titles(figure, axes, GROWTH_TITLE, program_name)
     note = omitted_note(topics)
