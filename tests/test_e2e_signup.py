@@ -43,9 +43,10 @@ def test_help_lists_every_sub_command_to_the_caller_only(bot: RunningBot) -> Non
         "poll #channel | close",
         "program [new|list]",
         "coordinators add|remove|list @person",
+        "stats chart [program]",
     ):
         assert f"`/mentoring {usage}`" in listing
-    assert listing.count("_(coordinators)_") == 4
+    assert listing.count("_(coordinators)_") == 5
 
 
 @pytest.mark.parametrize("text", ["", "   "])
