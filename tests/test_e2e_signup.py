@@ -44,7 +44,7 @@ def test_help_lists_every_sub_command_to_the_caller_only(bot: RunningBot) -> Non
         "program [new|list]",
         "coordinators add|remove|list @person",
         "export [program]",
-        "stats [program]",
+        "stats [chart] [program]",
         "digest on|off",
         "schedule",
         "notes",

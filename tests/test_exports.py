@@ -29,11 +29,10 @@ from bot.services.exports import (
     SESSIONS_FILE,
     ProgramExport,
     export_program,
-    program_to_export,
     spreadsheet_safe,
 )
 from bot.services.participation import forget, leave, pause
-from bot.services.programs import ProgramInput, create_program
+from bot.services.programs import ProgramInput, create_program, find_program
 from bot.services.surveys import SurveyInput, save_response
 from models import Pair, Participant
 from models.enums import CheckInOutcome, GoalStatus, Role, SurveyKind
@@ -436,7 +435,7 @@ def test_the_open_program_is_exported_by_default_and_others_by_name_or_id(
     session_factory: sessionmaker[Session], program: Seeded
 ) -> None:
     with session_factory.begin() as db_session:
-        first = program_to_export(db_session, team_id=TEAM, query="")
+        first = find_program(db_session, team_id=TEAM, name="")
         assert first.id == program.pair.program_id
         first_name = first.name
         newer, _closed = create_program(
@@ -448,15 +447,15 @@ def test_the_open_program_is_exported_by_default_and_others_by_name_or_id(
             db_session, team_id=TEAM, user_id="U0ERIN", profile=MENTEE, timezone=None, now=EXPORT_AT
         )
     with session_factory.begin() as db_session:
-        assert program_to_export(db_session, team_id=TEAM, query="").id == newer_id
-        assert program_to_export(db_session, team_id=TEAM, query=f'"{first_name.upper()}"').id == (
+        assert find_program(db_session, team_id=TEAM, name="").id == newer_id
+        assert find_program(db_session, team_id=TEAM, name=f'"{first_name.upper()}"').id == (
             program.pair.program_id
         )
-        assert program_to_export(db_session, team_id=TEAM, query=str(newer_id)).id == newer_id
+        assert find_program(db_session, team_id=TEAM, name=str(newer_id)).id == newer_id
         with pytest.raises(DomainError, match="no program"):
-            program_to_export(db_session, team_id=TEAM, query="Autumn cohort")
+            find_program(db_session, team_id=TEAM, name="Autumn cohort")
         with pytest.raises(DomainError, match="no program"):
-            program_to_export(db_session, team_id="T0OTHER", query=str(newer_id))
+            find_program(db_session, team_id="T0OTHER", name=str(newer_id))
 
     # Each program's files hold its own people only.
     spring = export(session_factory, newer_id)
@@ -468,5 +467,5 @@ def test_the_open_program_is_exported_by_default_and_others_by_name_or_id(
 
 
 def test_a_workspace_without_programs_has_nothing_to_export(db_session: Session) -> None:
-    with pytest.raises(DomainError, match="no program to export"):
-        program_to_export(db_session, team_id=TEAM, query="")
+    with pytest.raises(DomainError, match="no program yet"):
+        find_program(db_session, team_id=TEAM, name="")

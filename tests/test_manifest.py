@@ -17,10 +17,10 @@ ALLOWED_BOT_SCOPES = {
     "chat:write": "DMs to participants",
     "users:read": "time zones from users.info",
     "mpim:write": "group DMs introducing pairs",
-    "files:write": "calendar invites (.ics) uploaded into DMs with files_upload_v2",
-    # files.completeUploadExternal shares into a channel id, never a user id: exports need
-    # conversations.open on the coordinator's DM first.
-    "im:write": "the DM id (conversations.open) that /mentoring export shares CSV files into",
+    "files:write": "calendar invites (.ics), CSV exports and chart images (files_upload_v2)",
+    # files.completeUploadExternal shares into a channel id, never a user id: exports and
+    # charts need conversations.open on the coordinator's DM first.
+    "im:write": "the coordinator's DM id (conversations.open) for exports and charts",
 }
 
 

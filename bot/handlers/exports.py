@@ -7,7 +7,8 @@ from slack_bolt import App
 from bot.handlers.commands import COMMAND, CommandCall, CommandRouter
 from bot.handlers.coordinators import require_coordinator
 from bot.handlers.deps import Deps
-from bot.services.exports import export_program, program_to_export
+from bot.services.exports import export_program
+from bot.services.programs import find_program
 from bot.views.exports import (
     export_comment,
     export_done_text,
@@ -21,7 +22,7 @@ def _export(call: CommandCall, deps: Deps) -> None:
     require_coordinator(deps, call.client, team_id=call.team_id, user_id=call.user_id)
     with deps.session_factory.begin() as db_session:
         # A program that does not exist is the answer to the command itself.
-        program = program_to_export(db_session, team_id=call.team_id, query=call.args)
+        program = find_program(db_session, team_id=call.team_id, name=call.args)
         program_id, program_name = program.id, program.name
     call.ack(response_type="ephemeral", text=export_started_text(program_name))
     now = deps.clock()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.handlers.charts import charts_command
 from bot.handlers.commands import COMMAND, CommandCall, CommandRouter
 from bot.handlers.coordinators import require_coordinator
 from bot.handlers.deps import Deps
 from bot.services.digests import set_digest
 from bot.services.errors import DomainError
-from bot.services.programs import find_open_program, program_for_report
+from bot.services.programs import find_open_program, find_program
 from bot.services.stats import program_stats
 from bot.views.messages import HelpEntry
 from bot.views.stats import stats_blocks, stats_text
@@ -18,11 +19,13 @@ from bot.views.text import escape
 
 def _stats(call: CommandCall, deps: Deps) -> None:
     require_coordinator(deps, call.client, team_id=call.team_id, user_id=call.user_id)
+    sub, _, rest = call.args.partition(" ")
+    if sub.lower() in ("chart", "charts"):
+        charts_command(call, deps, rest)
+        return
     # Anything refused is refused before the ack, so it is the command's own answer.
     with deps.session_factory.begin() as db_session:
-        program = program_for_report(
-            db_session, team_id=call.team_id, name_or_id=call.args, now=deps.clock()
-        )
+        program = find_program(db_session, team_id=call.team_id, name=call.args)
     call.ack()
     with deps.session_factory.begin() as db_session:
         db_session.add(program)
@@ -44,8 +47,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         "stats",
         lambda call: _stats(call, deps),
         HelpEntry(
-            f"{COMMAND} stats [program]",
-            "the program report: participation, pair health, sessions, outcomes",
+            f"{COMMAND} stats [chart] [program]",
+            "the program report (participation, pair health, sessions, outcomes), or with "
+            "`chart`, charts of sessions per week and skill growth in your DM",
             coordinators_only=True,
         ),
     )

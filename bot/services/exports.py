@@ -38,7 +38,6 @@ from models.enums import (
     GoalStatus,
     PairStatus,
     ParticipantStatus,
-    ProgramStatus,
     SessionStatus,
     Side,
     TopicDirection,
@@ -152,39 +151,6 @@ class ProgramExport:
     def encoded(self) -> dict[str, bytes]:
         """Each file's bytes as uploaded."""
         return {name: text.encode(ENCODING) for name, text in self.files.items()}
-
-
-def program_to_export(db_session: Session, *, team_id: str, query: str) -> Program:
-    """The program named (by id or name) in `query`; without one, the open program, else the
-    most recent."""
-    wanted = query.strip().strip("\"'“”").strip()
-    programs = list(
-        db_session.scalars(
-            select(Program).where(Program.team_id == team_id).order_by(Program.id.desc())
-        )
-    )
-    if not wanted:
-        open_now = [p for p in programs if p.status == ProgramStatus.OPEN]
-        if open_now or programs:
-            return (open_now or programs)[0]
-        raise DomainError("There is no program to export yet.")
-    number = wanted.removeprefix("#")
-    if number.isdigit():
-        by_id = [p for p in programs if p.id == int(number)]
-        if by_id:
-            return by_id[0]
-    by_name = [p for p in programs if p.name.casefold() == wanted.casefold()]
-    if len(by_name) == 1:
-        return by_name[0]
-    if by_name:
-        ids = ", ".join(str(p.id) for p in by_name)
-        raise DomainError(
-            f"Several programs have that name (ids {ids}): export one by its id, "
-            "e.g. `/mentoring export " + str(by_name[0].id) + "`."
-        )
-    raise DomainError(
-        f'There is no program "{wanted}". `/mentoring program list` shows the programs.'
-    )
 
 
 def export_program(db_session: Session, *, program_id: int, now: datetime) -> ProgramExport:

@@ -224,28 +224,32 @@ def current_program(db_session: Session, *, team_id: str, now: datetime) -> Prog
         return None
 
 
-def program_for_report(
-    db_session: Session, *, team_id: str, name_or_id: str, now: datetime
-) -> Program:
-    """The program a coordinator named (by id or name, the newest of that name), else the open
-    one, else the most recent."""
-    wanted = name_or_id.strip()
-    query = select(Program).where(Program.team_id == team_id)
+def find_program(db_session: Session, *, team_id: str, name: str) -> Program:
+    """The program a coordinator named, by id (`12`, `#12`) or by name in any case (the newest
+    of that name); with no name, the open one, else the newest.
+
+    Raises DomainError when the workspace has no such program.
+    """
+    wanted = name.strip().strip("\"'“”").strip()
+    newest_first = select(Program).where(Program.team_id == team_id).order_by(Program.id.desc())
     if wanted:
+        number = wanted.removeprefix("#")
         by = (
-            Program.id == int(wanted)
-            if wanted.isdigit()
-            else func.lower(Program.name) == (wanted.lower())
+            Program.id == int(number)
+            if number.isdigit()
+            else func.lower(Program.name) == wanted.lower()
         )
-        found = db_session.scalar(query.where(by).order_by(Program.created_at.desc()).limit(1))
+        found = db_session.scalars(newest_first.where(by).limit(1)).first()
         if found is None:
             raise DomainError(
-                f"No program called “{wanted}”. `/mentoring program list` shows them all."
+                f"There's no program called “{wanted}”. "
+                "`/mentoring program list` shows their names."
             )
         return found
-    found = find_open_program(db_session, team_id=team_id) or db_session.scalar(
-        query.order_by(Program.created_at.desc(), Program.id.desc()).limit(1)
+    found = (
+        find_open_program(db_session, team_id=team_id)
+        or db_session.scalars(newest_first.limit(1)).first()
     )
     if found is None:
-        raise DomainError("There is no program yet: nothing to report.")
+        raise DomainError("There's no program yet. Start one with `/mentoring program new`.")
     return found

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Float, and_, case, cast, distinct, func, literal, or_, select, true
+from sqlalchemy import Float, and_, case, cast, distinct, func, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
+from bot.services.chart_data import MIN_GROUP, TopicGrowth, skill_growth
 from bot.services.topics import TOPICS_BY_KEY
 from models import (
     CheckIn,
@@ -19,7 +20,6 @@ from models import (
     MentoringSession,
     Pair,
     Participant,
-    ParticipantTopic,
     Poll,
     PollVote,
     Program,
@@ -34,10 +34,8 @@ from models.enums import (
     SessionStatus,
     Side,
     SurveyKind,
-    TopicDirection,
 )
 
-MIN_GROUP = 3
 INTERESTED = (PollAnswer.MENTOR, PollAnswer.MENTEE, PollAnswer.MORE)
 
 
@@ -93,18 +91,6 @@ class SessionFigures:
     @property
     def checkin_rate(self) -> float | None:
         return self.checkins_given / self.checkins_expected if self.checkins_expected else None
-
-
-@dataclass(frozen=True)
-class TopicGrowth:
-    topic: str
-    people: int
-    at_signup: float | None  # None when fewer than MIN_GROUP people answered both
-    latest: float | None
-
-    @property
-    def suppressed(self) -> bool:
-        return self.at_signup is None
 
 
 @dataclass(frozen=True)
@@ -342,7 +328,7 @@ def _outcomes(db_session: Session, program: Program) -> Outcomes:
         survey_respondents=respondents,
         effective_share=_share(int(effective or 0), respondents),
         extremely_effective_share=_share(int(extremely or 0), respondents),
-        skill_growth=skill_growth(db_session, program=program),
+        skill_growth=skill_growth(db_session, program_id=program.id),
         goals=goals,
         top_topics=_top_topics(db_session, of_program),
     )
@@ -366,41 +352,6 @@ def _top_topics(db_session: Session, of_program: object, limit: int = 5) -> list
         .limit(limit)
     ).all()
     return [(str(topic), int(count)) for topic, count in rows if str(topic) in TOPICS_BY_KEY]
-
-
-def skill_growth(db_session: Session, *, program: Program) -> list[TopicGrowth]:
-    """Per topic people wanted to learn: mean self-rating at sign-up against the same people's
-    latest survey re-rating; topics with fewer than MIN_GROUP such people are suppressed."""
-    latest = _latest_surveys(program).subquery()
-    if db_session.get_bind().dialect.name == "postgresql":
-        rerated = func.json_extract_path_text(latest.c.ratings, ParticipantTopic.topic)
-    else:
-        rerated = func.json_extract(latest.c.ratings, literal("$.") + ParticipantTopic.topic)
-    after = cast(rerated, Float)
-    rows = db_session.execute(
-        select(
-            ParticipantTopic.topic,
-            func.count(),
-            func.avg(cast(ParticipantTopic.self_rating, Float)),
-            func.avg(after),
-        )
-        .join(Participant, Participant.id == ParticipantTopic.participant_id)
-        .join(latest, latest.c.participant_id == Participant.id)
-        .where(
-            Participant.program_id == program.id,
-            ParticipantTopic.direction == TopicDirection.LEARN,
-            ParticipantTopic.self_rating.is_not(None),
-            rerated.is_not(None),
-        )
-        .group_by(ParticipantTopic.topic)
-        .order_by(func.count().desc(), ParticipantTopic.topic)
-    ).all()
-    return [
-        TopicGrowth(topic, people, None, None)
-        if people < MIN_GROUP
-        else TopicGrowth(topic, people, float(before), float(now_rated))
-        for topic, people, before, now_rated in rows
-    ]
 
 
 def program_stats(db_session: Session, *, program: Program, now: datetime) -> ProgramStats:
