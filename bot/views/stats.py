@@ -11,7 +11,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.services.stats import MIN_GROUP, AtRiskPair, ProgramStats
+from bot.services.chart_data import MIN_GROUP
+from bot.services.stats import AtRiskPair, ProgramStats
 from bot.services.topics import topic_label
 from bot.views.text import escape
 from models.enums import GoalStatus, PairStatus, PollAnswer, Role
