@@ -4,19 +4,19 @@ the topics they wanted to learn, and whether they would recommend it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from bot.services import outbox
 from bot.services.errors import DomainError
 from bot.services.local_time import outside_quiet_hours
-from bot.services.pair_health import cadence_of
+from bot.services.pair_health import CADENCE_DAYS
 from bot.services.pairs import PUBLISHED
 from bot.services.sessions import people_of
 from models import Agreement, Pair, Participant, Program, SurveyResponse
-from models.enums import SurveyKind, TopicDirection
+from models.enums import Cadence, SurveyKind, TopicDirection
 
 SURVEY_WINDOW = timedelta(days=14)
 
@@ -42,31 +42,65 @@ def validate_survey(values: SurveyInput, *, topics: list[str]) -> dict[str, str]
     return errors
 
 
-def program_window(db_session: Session, pair: Pair) -> tuple[datetime, datetime]:
-    """When the pair started and when it is due to end (agreed end date, else the program's,
+def survey_window(
+    *,
+    start: datetime,
+    agreed_end: date | None,
+    program_end: date | None,
+    planned_sessions: int,
+    cadence: timedelta,
+) -> tuple[datetime, datetime]:
+    """When a pair started and when it is due to end (agreed end date, else the program's,
     else its planned sessions at its cadence)."""
-    start = pair.intro_sent_at or pair.created_at
-    agreed = db_session.scalar(select(Agreement.ends_on).where(Agreement.pair_id == pair.id))
-    program = db_session.get(Program, pair.program_id)
-    ends_on = agreed or (program.ends_on if program else None)
+    ends_on = agreed_end or program_end
     if ends_on is not None:
         end = datetime.combine(ends_on, time(12, 0), tzinfo=UTC)
     else:
-        planned = program.planned_sessions if program else 6
-        end = start + cadence_of(db_session, pair) * planned
+        end = start + cadence * planned_sessions
     return start, max(end, start + timedelta(days=1))
 
 
 def plan_surveys(db_session: Session, *, now: datetime) -> int:
-    """Queue the surveys whose moment has come (each once per person); returns how many."""
-    pairs = db_session.scalars(
-        select(Pair)
+    """Queue the surveys whose moment has come (each once per person); returns how many.
+
+    One query reads every published pair with its dates and both people; only the pairs whose
+    survey window is open now queue anything."""
+    mentor, mentee = aliased(Participant), aliased(Participant)
+    rows = db_session.execute(
+        select(
+            Pair.id,
+            Pair.team_id,
+            Pair.intro_sent_at,
+            Agreement.ends_on,
+            Agreement.cadence,
+            Program.ends_on,
+            Program.planned_sessions,
+            Program.cadence,
+            mentor.id,
+            mentor.slack_user_id,
+            mentor.timezone,
+            mentee.id,
+            mentee.slack_user_id,
+            mentee.timezone,
+        )
+        .join(Program, Program.id == Pair.program_id)
+        .outerjoin(Agreement, Agreement.pair_id == Pair.id)
+        .outerjoin(mentor, mentor.id == Pair.mentor_id)
+        .outerjoin(mentee, mentee.id == Pair.mentee_id)
         .where(Pair.status.in_(PUBLISHED), Pair.intro_sent_at.is_not(None))
-        .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
     ).all()
     queued = 0
-    for pair in pairs:
-        start, end = program_window(db_session, pair)
+    for row in rows:
+        (pair_id, team_id, started, agreed_end, agreed_cadence, program_end, planned) = row[:7]
+        cadence = timedelta(days=CADENCE_DAYS[agreed_cadence or row[7] or Cadence.BIWEEKLY])
+        assert started is not None  # filtered in the query
+        start, end = survey_window(
+            start=started,
+            agreed_end=agreed_end,
+            program_end=program_end,
+            planned_sessions=planned,
+            cadence=cadence,
+        )
         midpoint = start + (end - start) / 2
         # Each survey is decided within a window after its moment, never again later.
         if end <= now < end + SURVEY_WINDOW:
@@ -75,17 +109,20 @@ def plan_surveys(db_session: Session, *, now: datetime) -> int:
             kind = SurveyKind.MIDPOINT
         else:
             continue
-        for person in people_of(pair):
+        people = ((row[8], row[9], row[10]), (row[11], row[12], row[13]))
+        for person_id, user_id, zone_name in people:
+            if person_id is None or user_id is None:
+                continue  # forgotten
             queued += outbox.enqueue(
                 db_session,
-                team_id=pair.team_id,
-                dedupe_key=f"survey:{kind.value}:{pair.id}:{person.id}",
+                team_id=team_id,
+                dedupe_key=f"survey:{kind.value}:{pair_id}:{person_id}",
                 kind="survey",
-                channel=person.slack_user_id,
-                payload={"pair_id": pair.id, "survey": kind.value, "participant_id": person.id},
-                due_at=outside_quiet_hours(now, person.timezone),
+                channel=user_id,
+                payload={"pair_id": pair_id, "survey": kind.value, "participant_id": person_id},
+                due_at=outside_quiet_hours(now, zone_name),
                 now=now,
-                pair_id=pair.id,
+                pair_id=pair_id,
             )
     return queued
 
