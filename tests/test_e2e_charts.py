@@ -3,6 +3,8 @@ word saying why not."""
 
 from __future__ import annotations
 
+import json
+
 from bot.handlers.charts import SENT
 from bot.services.programs import ProgramInput, create_program
 from tests.conftest import COORDINATOR, RunningBot
@@ -111,7 +113,9 @@ def test_only_coordinators_get_charts(bot: RunningBot) -> None:
     assert bot.slack.files == []
 
 
-def test_the_text_report_is_not_there_yet(bot: RunningBot) -> None:
+def test_plain_stats_is_the_text_report_not_charts(bot: RunningBot) -> None:
+    bot.driver.command(COORDINATOR, "join")  # any program at all
     response = bot.driver.command(COORDINATOR, "stats")
-    assert "coming soon" in response.json()["text"]
+    assert response.status_code == 200
+    assert "Program report" in json.dumps(bot.slack.wait_for_response())
     assert bot.slack.files == []

@@ -71,7 +71,7 @@ def test_the_coordinator_gets_three_csv_files_in_their_dm(bot: RunningBot) -> No
 def test_a_program_can_be_named_and_an_unknown_one_is_refused(bot: RunningBot) -> None:
     seed_program(bot.session_factory)
     refused = bot.driver.command(COORDINATOR, "export Autumn cohort")
-    assert 'There is no program "Autumn cohort"' in ephemeral_text(refused)
+    assert "no program called “Autumn cohort”" in ephemeral_text(refused)
     assert bot.slack.uploads == {}
 
     named = bot.driver.command(COORDINATOR, "export reverse mentoring 2026")

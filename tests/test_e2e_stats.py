@@ -52,7 +52,7 @@ def test_a_coordinator_gets_the_report_privately_and_others_are_refused(
     assert "Program report" not in refusal.text
 
     unknown = bot.driver.command(COORDINATOR, "stats No Such Program")
-    assert "No program called" in unknown.json()["text"]
+    assert "no program called “No Such Program”" in unknown.json()["text"]
 
 
 def test_the_coordinator_home_shows_headlines_and_at_risk_pairs(bot: RunningBot) -> None:
