@@ -8,6 +8,7 @@ from datetime import datetime
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
@@ -19,6 +20,7 @@ from bot.handlers import (
     exports,
     goals,
     home,
+    lifecycle,
     matching,
     participation,
     polls,
@@ -29,6 +31,8 @@ from bot.handlers import (
     surveys,
 )
 from bot.handlers.deps import Deps, utc_clock
+from bot.installations import SCOPES, installation_store, oauth_settings
+from bot.services.workspace_lifecycle import mark_installed
 
 logger = logging.getLogger(__name__)
 
@@ -61,13 +65,32 @@ def create_app(
     )
     bolt_logger = logging.getLogger("bot.bolt")
     bolt_logger.addFilter(_ENV_TOKEN_WARNING)  # adding the same filter twice is a no-op
-    app = App(
-        client=make_web_client(settings),
-        signing_secret=signing_secret,
-        # Socket Mode traffic arrives over an authenticated websocket, not signed HTTP.
-        request_verification_enabled=not settings.socket_mode,
-        logger=bolt_logger,
-    )
+    store = None
+    if settings.oauth:
+        # Many workspaces: each request is authorised with its workspace's installed token.
+        store = installation_store(settings, session_factory.kw["bind"])
+
+        def installed(installation: Installation) -> None:
+            if installation.team_id:
+                with session_factory.begin() as db_session:
+                    mark_installed(
+                        db_session, team_id=installation.team_id, name=installation.team_name
+                    )
+
+        app = App(
+            client=WebClient(base_url=settings.slack_api_url),
+            signing_secret=signing_secret,
+            oauth_settings=oauth_settings(settings, store, SCOPES, on_installed=installed),
+            logger=bolt_logger,
+        )
+    else:
+        app = App(
+            client=make_web_client(settings),
+            signing_secret=signing_secret,
+            # Socket Mode traffic arrives over an authenticated websocket, not signed HTTP.
+            request_verification_enabled=not settings.socket_mode,
+            logger=bolt_logger,
+        )
     deps = Deps(settings=settings, session_factory=session_factory, clock=clock)
     router = commands.CommandRouter()
     errors.register(app)
@@ -85,4 +108,5 @@ def create_app(
     stats.register(app, deps, router)
     exports.register(app, deps, router)
     home.register(app, deps)
+    lifecycle.register(app, deps, store)
     return app

@@ -40,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     jobs = commands.add_parser("jobs", help="scheduled jobs")
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     jobs_commands.add_parser("run-once", help="run every scheduled job once, then exit")
+    commands.add_parser(
+        "generate-token-key", help="print a new key for MENTORBOT_TOKEN_KEYS (OAuth installs)"
+    )
+    commands.add_parser(
+        "rotate-token-key",
+        help="re-encrypt every stored Slack token with the first key of MENTORBOT_TOKEN_KEYS",
+    )
     return parser
 
 
@@ -54,7 +61,13 @@ def _settings() -> Settings:
 
 
 def _secrets(settings: Settings) -> list[str]:
-    values = (settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token)
+    values = (
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+        settings.slack_client_secret,
+        settings.mentorbot_token_keys,
+    )
     return [v.get_secret_value() for v in values if v is not None]
 
 
@@ -131,6 +144,18 @@ def cmd_jobs_run_once(settings: Settings) -> int:
     return 0
 
 
+def cmd_rotate_token_key(settings: Settings) -> int:
+    from bot.installations import installation_store
+
+    if not settings.oauth or settings.mentorbot_token_keys is None:
+        raise ConfigError(
+            "rotate-token-key needs SLACK_CLIENT_ID and MENTORBOT_TOKEN_KEYS (OAuth installs)"
+        )
+    rows = installation_store(settings, make_engine(settings.database_url)).rotate_key()
+    logger.info("re-encrypted the tokens of %d stored rows with the newest key", rows)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -142,6 +167,13 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_migrate(settings)
         if args.command == "run":
             return cmd_run(settings, args)
+        if args.command == "generate-token-key":
+            from cryptography.fernet import Fernet
+
+            print(Fernet.generate_key().decode())  # noqa: T201
+            return 0
+        if args.command == "rotate-token-key":
+            return cmd_rotate_token_key(settings)
         return cmd_jobs_run_once(settings)
     except ConfigError as error:
         print(f"mentorbot: {error}", file=sys.stderr)  # noqa: T201

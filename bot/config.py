@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     slack_api_url: str = DEFAULT_SLACK_API_URL
     database_url: str = DEFAULT_DATABASE_URL
     mentorbot_coordinators: str = ""
+    # Distribution to many workspaces (OAuth): set both instead of SLACK_BOT_TOKEN.
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    # Fernet keys (comma-separated, newest first) that encrypt tokens at rest.
+    mentorbot_token_keys: SecretStr | None = None
+    # Days an uninstalled workspace's data is kept before it is purged.
+    mentorbot_retention_days: int = Field(default=30, ge=0, le=3650)
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: str = "INFO"
 
@@ -49,6 +56,11 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def oauth(self) -> bool:
+        """Installed workspace by workspace through OAuth, rather than with one bot token."""
+        return bool(self.slack_client_id) and self.slack_bot_token is None
+
+    @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
 
@@ -59,7 +71,12 @@ class Settings(BaseSettings):
     def require_slack(self) -> None:
         """Raise ConfigError naming every Slack setting that serving needs but lacks."""
         missing = []
-        if self.slack_bot_token is None or not self.slack_bot_token.get_secret_value():
+        if self.oauth:
+            if self.slack_client_secret is None:
+                missing.append("SLACK_CLIENT_SECRET")
+            if self.mentorbot_token_keys is None:
+                missing.append("MENTORBOT_TOKEN_KEYS")
+        elif self.slack_bot_token is None or not self.slack_bot_token.get_secret_value():
             missing.append("SLACK_BOT_TOKEN")
         if not self.socket_mode and (
             self.slack_signing_secret is None or not self.slack_signing_secret.get_secret_value()

@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.installations import team_clients
 from bot.jobs import JOBS, Job, JobContext
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,13 @@ def _run_job(
 ) -> None:
     started = time.perf_counter()
     job.run(
-        JobContext(settings=settings, session_factory=session_factory, client=client, now=clock())
+        JobContext(
+            settings=settings,
+            session_factory=session_factory,
+            client=client,
+            now=clock(),
+            client_for=team_clients(settings, session_factory.kw["bind"]),
+        )
     )
     logger.info("job %s finished in %.3fs", job.name, time.perf_counter() - started)
 

@@ -12,6 +12,7 @@ from models.participant import MatchExclusion, Participant, ParticipantTopic
 from models.poll import Poll, PollTopicVote, PollVote
 from models.program import Program
 from models.session import CheckIn, MentoringSession
+from models.slack_oauth import bots, installations, oauth_states
 from models.workspace import Workspace
 
 __all__ = [
@@ -36,4 +37,7 @@ __all__ = [
     "SurveyResponse",
     "Unmatched",
     "Workspace",
+    "bots",
+    "installations",
+    "oauth_states",
 ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,3 +15,5 @@ class Workspace(Timestamps, Base):
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(255))
+    # Set when the app is uninstalled: the workspace's data is purged after the retention period.
+    uninstalled_at: Mapped[datetime | None]

@@ -102,10 +102,13 @@ def fill_state(view: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
 class SlackDriver:
     """Plays Slack's part towards the bot: commands, button clicks, form submissions, events."""
 
-    def __init__(self, bot_url: str, signing_secret: str, slack: FakeSlack) -> None:
+    def __init__(
+        self, bot_url: str, signing_secret: str, slack: FakeSlack, team_id: str | None = None
+    ) -> None:
         self.bot_url = bot_url.rstrip("/")
         self.signing_secret = signing_secret
         self.slack = slack
+        self.team_id = team_id or slack.team_id  # the workspace this driver's people are in
         self.http = httpx.Client(timeout=10)
         self._ids = itertools.count(1)
 
@@ -139,18 +142,18 @@ class SlackDriver:
             "id": user_id,
             "username": user_id.lower(),
             "name": user_id.lower(),
-            "team_id": self.slack.team_id,
+            "team_id": self.team_id,
         }
 
     def _team(self) -> dict[str, Any]:
-        return {"id": self.slack.team_id, "domain": "acme"}
+        return {"id": self.team_id, "domain": "acme"}
 
     def command_body(self, user_id: str, text: str, channel_id: str = "C0GENERAL") -> bytes:
         key = f"cmd{next(self._ids)}"
         return urlencode(
             {
                 "token": "legacy-verification-token",
-                "team_id": self.slack.team_id,
+                "team_id": self.team_id,
                 "team_domain": "acme",
                 "channel_id": channel_id,
                 "channel_name": "general",
@@ -187,7 +190,7 @@ class SlackDriver:
         """Submit an open modal with `inputs` typed in (or raw `state_values`, to play a client
         that sends what no real form would)."""
         values = state_values if state_values is not None else fill_state(view, inputs or {})
-        submitted = {**view, "state": {"values": values}, "team_id": self.slack.team_id}
+        submitted = {**view, "state": {"values": values}, "team_id": self.team_id}
         return self.interactive(
             {
                 "type": "view_submission",
@@ -282,7 +285,7 @@ class SlackDriver:
         """Deliver an Events API event; `retry_num` marks a redelivery as Slack does."""
         body = {
             "token": "legacy-verification-token",
-            "team_id": self.slack.team_id,
+            "team_id": self.team_id,
             "api_app_id": "A0MENTOR",
             "event": event,
             "type": "event_callback",
@@ -291,7 +294,7 @@ class SlackDriver:
             "authorizations": [
                 {
                     "enterprise_id": None,
-                    "team_id": self.slack.team_id,
+                    "team_id": self.team_id,
                     "user_id": "UBOTMENTOR",
                     "is_bot": True,
                     "is_enterprise_install": False,

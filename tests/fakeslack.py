@@ -25,6 +25,7 @@ BOT_ID = "BMENTOR"
 VIEW_METHODS = {"views.open", "views.update", "views.push", "views.publish"}
 # Methods the shared contract copy lacks, with Slack's documented required arguments.
 METHODS_BEYOND_CONTRACT = {"apps.connections.open": []}
+CLIENT_CREDENTIAL_METHODS = {"oauth.v2.access"}
 MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"}
 
 
@@ -97,6 +98,8 @@ class FakeSlack:
         self.views: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, UploadedFile] = {}  # by file id, from files.getUploadURLExternal
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self.oauth_codes: dict[str, tuple[str, str, str]] = {}
+        self.issued_tokens: dict[str, str] = {}  # bot token -> the workspace it was issued for
         self._ids = itertools.count(1)
         self._cond = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -279,6 +282,10 @@ class FakeSlack:
             args.update(parse_qsl(raw.decode()))
         auth = headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.get("token")
+        if method in CLIENT_CREDENTIAL_METHODS and (
+            auth.startswith("Basic ") or "client_id" in args
+        ):
+            token = "client-credentials"  # OAuth exchanges authenticate the app, not a bot
         call = ApiCall(method=method, args=args, token=token)
 
         problems = self._check(method, args, has_bearer_token=bool(auth))
@@ -340,6 +347,30 @@ class FakeSlack:
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         handler = getattr(self, "_answer_" + method.replace(".", "_"), None)
         return handler(args) if handler else {"ok": True}
+
+    def authorize_install(self, code: str, team_id: str, team_name: str, user_id: str) -> None:
+        """Make `code` what Slack's consent screen returns for an install into `team_id`."""
+        self.oauth_codes[code] = (team_id, team_name, user_id)
+
+    def _answer_oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        found = self.oauth_codes.pop(args.get("code", ""), None)
+        if found is None:
+            return {"ok": False, "error": "invalid_code"}
+        team_id, team_name, user_id = found
+        token = f"xoxb-{team_id}-{next(self._ids)}-installed"
+        self.issued_tokens[token] = team_id
+        return {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "commands,chat:write,users:read,mpim:write,files:write,im:write",
+            "bot_user_id": BOT_USER_ID,
+            "app_id": "A0MENTOR",
+            "team": {"id": team_id, "name": team_name},
+            "enterprise": None,
+            "authed_user": {"id": user_id},
+            "is_enterprise_install": False,
+        }
 
     def _answer_auth_test(self, _args: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -41,6 +41,16 @@ def test_manifest_asks_only_for_the_scopes_the_app_uses() -> None:
     assert "user" not in load()["oauth_config"]["scopes"]
 
 
+def test_the_oauth_install_asks_for_exactly_the_manifests_scopes() -> None:
+    from bot.installations import SCOPES
+
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    assert set(SCOPES) == set(manifest["oauth_config"]["scopes"]["bot"])
+    assert manifest["oauth_config"]["redirect_urls"][0].endswith("/slack/oauth_redirect")
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_uninstalled", "tokens_revoked"} <= set(events)
+
+
 def test_manifest_points_slack_at_the_bots_endpoints() -> None:
     manifest = load()
     [command] = manifest["features"]["slash_commands"]

@@ -22,6 +22,11 @@ class JobContext:
     session_factory: sessionmaker[Session]
     client: WebClient
     now: datetime
+    # With many workspaces, each one's client (None where the app is not installed).
+    client_for: Callable[[str], WebClient | None] | None = None
+
+    def client_of(self, team_id: str) -> WebClient | None:
+        return self.client_for(team_id) if self.client_for is not None else self.client
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ def _all_jobs() -> tuple[Job, ...]:
     from bot.jobs.dispatcher import dispatch_outbox
     from bot.jobs.maintenance import purge_processed_requests
     from bot.jobs.pair_health import close_missed, watch_silent_pairs
+    from bot.jobs.retention import purge_uninstalled
     from bot.jobs.surveys import queue_surveys
 
     # The dispatcher runs last so that `jobs run-once` also sends what the others queued.
@@ -46,6 +52,7 @@ def _all_jobs() -> tuple[Job, ...]:
         Job("watch_silent_pairs", 3600, watch_silent_pairs),
         Job("queue_surveys", 3600, queue_surveys),
         Job("queue_digests", 1800, queue_digests),
+        Job("purge_uninstalled_workspaces", 6 * 3600, purge_uninstalled),
         Job("dispatch_outbox", 5, dispatch_outbox),
     )
 

@@ -16,14 +16,17 @@ def queue_digests(context: JobContext) -> None:
     with context.session_factory.begin() as db_session:
         teams = {program.team_id for program in digest_programs(db_session)}
         users = {
-            user
+            (team, user)
             for team in teams
             for user in digest_recipients(db_session, team_id=team, configured=configured)
         }
     if not users:
         return
     # Asked of Slack outside any transaction: a profile's zone can change at any time.
-    zones = {user: fetch_timezone(context.client, user) for user in sorted(users)}
+    zones: dict[str, str | None] = {}
+    for team, user in sorted(users):
+        client = context.client_of(team)
+        zones[user] = fetch_timezone(client, user) if client is not None else None
     with context.session_factory.begin() as db_session:
         queued = plan_digests(db_session, zones=zones, configured=configured, now=context.now)
     if queued:

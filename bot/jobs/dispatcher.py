@@ -9,6 +9,7 @@ its pair.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -115,8 +116,12 @@ def dispatch(
     now: datetime,
     batch: int = BATCH,
     max_batches: int = MAX_BATCHES,
+    client_for: Callable[[str], WebClient | None] | None = None,
 ) -> DispatchReport:
-    """One pass: claim and send due rows, batch after batch, until none are due."""
+    """One pass: claim and send due rows, batch after batch, until none are due.
+
+    `client_for` gives each workspace's client when the app serves many (OAuth); a row for a
+    workspace where the app is no longer installed is withdrawn."""
     report = DispatchReport()
     for _ in range(max_batches):
         with session_factory.begin() as db_session:
@@ -124,12 +129,22 @@ def dispatch(
         if not claimed:
             break
         for message in claimed:
-            deliver(session_factory, client, message, now=now, report=report)
+            team_client = client_for(message.team_id) if client_for is not None else client
+            if team_client is None:
+                with session_factory.begin() as db_session:
+                    outbox.mark_skipped(
+                        db_session, message_id=message.id, reason="app not installed", now=now
+                    )
+                report.skipped += 1
+                continue
+            deliver(session_factory, team_client, message, now=now, report=report)
     return report
 
 
 def dispatch_outbox(context: JobContext) -> None:
-    report = dispatch(context.session_factory, context.client, now=context.now)
+    report = dispatch(
+        context.session_factory, context.client, now=context.now, client_for=context.client_for
+    )
     if report.handled:
         logger.info(
             "outbox: %d sent, %d dropped, %d to retry, %d failed",
