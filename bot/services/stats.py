@@ -350,17 +350,21 @@ def _outcomes(db_session: Session, program: Program) -> Outcomes:
 
 def _top_topics(db_session: Session, of_program: object, limit: int = 5) -> list[tuple[str, int]]:
     """Topics most often covered in check-ins (each check-in's JSON list, unnested in SQL)."""
+    # A check-in saved with no topic holds JSON null, not SQL NULL: only arrays are unnested
+    # (Postgres refuses to unnest a scalar; SQLite would count a null "topic").
     dialect = db_session.get_bind().dialect.name
     if dialect == "postgresql":
-        topics = func.json_array_elements_text(CheckIn.topics).table_valued("value")
-        topics = topics.render_derived()
+        is_list = func.json_typeof(CheckIn.topics) == "array"
+        listed = case((is_list, CheckIn.topics))
+        topics = func.json_array_elements_text(listed).table_valued("value").render_derived()
     else:  # SQLite's json_each names its column `value` itself
+        is_list = func.json_type(CheckIn.topics) == "array"
         topics = func.json_each(CheckIn.topics).table_valued("value")
     rows = db_session.execute(
         select(topics.c.value, func.count())
         .select_from(CheckIn)
         .join(topics, true())
-        .where(of_program, CheckIn.topics.is_not(None))  # type: ignore[arg-type]
+        .where(of_program, is_list)  # type: ignore[arg-type]
         .group_by(topics.c.value)
         .order_by(func.count().desc(), topics.c.value)
         .limit(limit)
