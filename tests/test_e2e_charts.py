@@ -9,6 +9,7 @@ from bot.handlers.charts import SENT
 from bot.services.programs import ProgramInput, create_program
 from tests.conftest import COORDINATOR, RunningBot
 from tests.fakeslack import UploadedFile
+from tests.pairs import seed_pair
 from tests.test_chart_data import CHART_NOW, seed_growth, seed_sessions
 from tests.test_charts import png_size
 
@@ -114,7 +115,7 @@ def test_only_coordinators_get_charts(bot: RunningBot) -> None:
 
 
 def test_plain_stats_is_the_text_report_not_charts(bot: RunningBot) -> None:
-    bot.driver.command(COORDINATOR, "join")  # any program at all
+    seed_pair(bot.session_factory)  # a program with a pair in it
     response = bot.driver.command(COORDINATOR, "stats")
     assert response.status_code == 200
     assert "Program report" in json.dumps(bot.slack.wait_for_response())

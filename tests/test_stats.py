@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.services import sessions as session_rules
@@ -28,7 +29,7 @@ from bot.services.programs import get_or_create_open_program
 from bot.services.stats import program_stats
 from bot.services.surveys import SurveyInput, save_response
 from bot.views.stats import stats_blocks
-from models import Pair, Participant, Program
+from models import MentoringSession, Pair, Participant, Program
 from models.enums import (
     Cadence,
     CheckInOutcome,
@@ -36,6 +37,7 @@ from models.enums import (
     PairStatus,
     PollAnswer,
     Role,
+    SessionStatus,
     SurveyKind,
 )
 from tests.pairs import MENTEE
@@ -292,3 +294,28 @@ def test_a_forgotten_person_leaves_no_trace_in_the_report(
     text = json.dumps([b.to_dict() for b in stats_blocks(stats)], ensure_ascii=False)
     assert "U0M2" not in text
     assert stats.participation.by_role[Role.MENTOR] == 3
+
+
+def test_a_check_in_without_topics_counts_its_rating_and_no_topic(
+    session_factory: sessionmaker[Session], program: dict[str, int]
+) -> None:
+    # Pair 2's held session: the reverse mentor checks in too, rating it but ticking no topic.
+    with session_factory.begin() as db:
+        held = db.scalars(
+            select(MentoringSession).where(
+                MentoringSession.pair_id == program["pair2"],
+                MentoringSession.status == SessionStatus.HAPPENED,
+            )
+        ).one()
+        record_outcome(
+            db,
+            session=held,
+            user_id="U0M2",
+            outcome=CheckInOutcome.HAPPENED,
+            values=CheckInInput(rating=2, topics=[]),
+            now=held.starts_at + timedelta(hours=1),
+        )
+    o = report(session_factory, program["program"]).outcomes
+    assert o.ratings_given == 5
+    assert o.session_rating == pytest.approx((5 + 4 + 3 + 4 + 2) / 5)
+    assert o.top_topics == [("generative_ai", 3), ("social_media", 2)]

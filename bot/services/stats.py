@@ -6,10 +6,21 @@ be singled out. Private notes are never read here.
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Float, and_, case, cast, distinct, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from bot.services.chart_data import MIN_GROUP, TopicGrowth, skill_growth
@@ -37,6 +48,9 @@ from models.enums import (
 )
 
 INTERESTED = (PollAnswer.MENTOR, PollAnswer.MENTEE, PollAnswer.MORE)
+# Sessions that have started and were not cancelled: each side owes a check-in.
+ANSWERED = (SessionStatus.HAPPENED, SessionStatus.MISSED, SessionStatus.SCHEDULED)
+TOP_TOPICS = 5
 
 
 def suppress(count: int) -> int | None:
@@ -126,17 +140,22 @@ def _participation(db_session: Session, program: Program) -> Participation:
         if answer is not None:
             answers[answer] = count
     in_program = Participant.program_id == program.id
+    # Roles, departments and locations from one pass over the program's people.
     by_role = dict.fromkeys(Role, 0)
-    for role, count in db_session.execute(
-        select(Participant.role, func.count()).where(in_program).group_by(Participant.role)
+    departments: Counter[str] = Counter()
+    locations: Counter[str] = Counter()
+    for role, department, location, count in db_session.execute(
+        select(Participant.role, Participant.department, Participant.location, func.count())
+        .where(in_program)
+        .group_by(Participant.role, Participant.department, Participant.location)
     ):
-        by_role[role] = count
+        by_role[role] += count
+        departments[department] += count
+        locations[location] += count
 
-    def breakdown(column: InstrumentedAttribute[str]) -> dict[str, int | None]:
-        rows = db_session.execute(
-            select(column, func.count()).where(in_program).group_by(column)
-        ).all()
-        return {str(name): suppress(count) for name, count in sorted(rows, key=lambda r: -r[1])}
+    def breakdown(counts: Counter[str]) -> dict[str, int | None]:
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+        return {str(name): suppress(count) for name, count in ranked}
 
     interested_users = (
         select(PollVote.slack_user_id)
@@ -144,21 +163,20 @@ def _participation(db_session: Session, program: Program) -> Participation:
         .distinct()
         .subquery()
     )
-    interested = db_session.scalar(select(func.count()).select_from(interested_users)) or 0
-    signed_up = (
-        db_session.scalar(
-            select(func.count(distinct(Participant.slack_user_id))).where(
-                in_program,
-                Participant.slack_user_id.in_(select(interested_users.c[0])),
-            )
+    # At most one participant per person in a program (unique program_id, slack_user_id).
+    interested, signed_up = db_session.execute(
+        select(func.count(), func.count(Participant.id))
+        .select_from(interested_users)
+        .outerjoin(
+            Participant,
+            and_(in_program, Participant.slack_user_id == interested_users.c.slack_user_id),
         )
-        or 0
-    )
+    ).one()
     return Participation(
         poll_answers=answers,
         by_role=by_role,
-        by_department=breakdown(Participant.department),
-        by_location=breakdown(Participant.location),
+        by_department=breakdown(departments),
+        by_location=breakdown(locations),
         interested=interested,
         interested_signed_up=signed_up,
     )
@@ -193,45 +211,81 @@ def _pairs(db_session: Session, program: Program) -> PairFigures:
     return PairFigures(by_status, [AtRiskPair(*row) for row in rows])
 
 
-def _sessions(db_session: Session, program: Program, now: datetime) -> SessionFigures:
-    of_program = MentoringSession.pair_id.in_(select(Pair.id).where(Pair.program_id == program.id))
-    counts: dict[tuple[SessionStatus, Side | None, bool], int] = {}
-    upcoming = 0
-    is_upcoming_expr = and_(
-        MentoringSession.status == SessionStatus.SCHEDULED, MentoringSession.starts_at > now
-    ).label("is_upcoming")
-    rescheduled_expr = (func.coalesce(MentoringSession.cancel_reason, "") == "rescheduled").label(
-        "rescheduled"
-    )
-    for status, side, rescheduled, is_upcoming, count in db_session.execute(
+def _of_program(pair_id: InstrumentedAttribute[int], program: Program) -> ColumnElement[bool]:
+    """The row's pair is in the program. Written as EXISTS: Postgres makes it a hash semi-join,
+    and SQLite scans the table once, probing pairs by primary key, rather than fetching each
+    row through the pair_id index (several times slower when a program has most of the rows)."""
+    return select(Pair.id).where(Pair.id == pair_id, Pair.program_id == program.id).exists()
+
+
+@dataclass(frozen=True)
+class _CheckInFigures:
+    given: int  # check-ins on sessions that started and were not cancelled
+    rated: int
+    rating_sum: int
+    topics: Counter[str]  # catalog topic -> check-ins that covered it
+
+
+def _check_ins(db_session: Session, program: Program, now: datetime) -> _CheckInFigures:
+    """Every check-in figure in one pass, grouped by the check-in's topic list: the lists are
+    few (subsets of the catalog), so they are unnested here rather than row by row in SQL.
+    A check-in saved without topics holds JSON null (or SQL NULL): it counts no topic."""
+    session = MentoringSession
+    started = and_(session.status.in_(ANSWERED), session.starts_at <= now)
+    listed = cast(CheckIn.topics, Text)  # Postgres cannot group by `json`
+    rows = db_session.execute(
         select(
-            MentoringSession.status,
-            MentoringSession.cancelled_by,
-            rescheduled_expr,
-            is_upcoming_expr,
+            listed,
             func.count(),
+            func.count().filter(started),
+            func.count(CheckIn.rating),
+            func.sum(CheckIn.rating),
         )
-        .where(of_program)
-        .group_by(
-            MentoringSession.status,
-            MentoringSession.cancelled_by,
-            rescheduled_expr,
-            is_upcoming_expr,
-        )
-    ):
-        key = (status, side, bool(rescheduled))
-        counts[key] = counts.get(key, 0) + count
-        upcoming += count if is_upcoming else 0
-    held = sum(c for (s, _, _), c in counts.items() if s == SessionStatus.HAPPENED)
-    cancelled_by = {"mentor": 0, "mentee": 0, "not said": 0}
-    for (status, side, _), count in counts.items():
-        if status == SessionStatus.CANCELLED:
-            cancelled_by[side.value if side else "not said"] += count
-    missed = sum(
-        c
-        for (s, _, rescheduled), c in counts.items()
-        if s == SessionStatus.MISSED and not rescheduled
-    )
+        .join(session, session.id == CheckIn.session_id)
+        .where(_of_program(session.pair_id, program))
+        .group_by(listed)
+    ).all()
+    given = rated = rating_sum = 0
+    topics: Counter[str] = Counter()
+    for text, count, started_count, rated_count, rating_total in rows:
+        given += started_count
+        rated += rated_count
+        rating_sum += rating_total or 0
+        keys = json.loads(text) if text else None
+        if isinstance(keys, list):
+            topics.update({key: count for key in keys if key in TOPICS_BY_KEY})
+    return _CheckInFigures(given=given, rated=rated, rating_sum=rating_sum, topics=topics)
+
+
+def _sessions(
+    db_session: Session,
+    program: Program,
+    now: datetime,
+    check_ins: _CheckInFigures | None = None,
+) -> SessionFigures:
+    session = MentoringSession
+
+    def counted(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.count().filter(and_(*conditions))
+
+    cancelled = session.status == SessionStatus.CANCELLED
+    # One pass, no GROUP BY (SQLite would sort every row to group them).
+    held, by_mentor, by_mentee, not_said, missed, upcoming, started = db_session.execute(
+        select(
+            counted(session.status == SessionStatus.HAPPENED),
+            counted(cancelled, session.cancelled_by == Side.MENTOR),
+            counted(cancelled, session.cancelled_by == Side.MENTEE),
+            counted(cancelled, session.cancelled_by.is_(None)),
+            counted(
+                session.status == SessionStatus.MISSED,
+                func.coalesce(session.cancel_reason, "") != "rescheduled",
+            ),
+            counted(session.status == SessionStatus.SCHEDULED, session.starts_at > now),
+            # Check-ins: two are expected for every session that has started and was not
+            # cancelled before it (held, missed, or awaiting answers).
+            counted(session.status.in_(ANSWERED), session.starts_at <= now),
+        ).where(_of_program(session.pair_id, program))
+    ).one()
     introduced = (
         db_session.scalar(
             select(func.count(Pair.id)).where(
@@ -240,32 +294,17 @@ def _sessions(db_session: Session, program: Program, now: datetime) -> SessionFi
         )
         or 0
     )
-    # Check-ins: two are expected for every session that has started and was not cancelled
-    # before it (held, missed, or awaiting answers).
-    answered_statuses = (SessionStatus.HAPPENED, SessionStatus.MISSED, SessionStatus.SCHEDULED)
-    started = and_(
-        of_program,
-        MentoringSession.status.in_(answered_statuses),
-        MentoringSession.starts_at <= now,
-    )
-    expected = 2 * (db_session.scalar(select(func.count(MentoringSession.id)).where(started)) or 0)
-    given = (
-        db_session.scalar(
-            select(func.count(CheckIn.id))
-            .join(MentoringSession, MentoringSession.id == CheckIn.session_id)
-            .where(started)
-        )
-        or 0
-    )
+    if check_ins is None:
+        check_ins = _check_ins(db_session, program, now)
     return SessionFigures(
         held=held,
-        cancelled_by=cancelled_by,
+        cancelled_by={"mentor": by_mentor, "mentee": by_mentee, "not said": not_said},
         missed=missed,
         upcoming=upcoming,
         planned_per_pair=program.planned_sessions,
         held_per_pair=held / introduced if introduced else None,
-        checkins_expected=expected,
-        checkins_given=given,
+        checkins_expected=2 * started,
+        checkins_given=check_ins.given,
     )
 
 
@@ -294,17 +333,15 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole >= MIN_GROUP else None
 
 
-def _outcomes(db_session: Session, program: Program) -> Outcomes:
-    of_program = CheckIn.session_id.in_(
-        select(MentoringSession.id)
-        .join(Pair, Pair.id == MentoringSession.pair_id)
-        .where(Pair.program_id == program.id)
-    )
-    rating, rated = db_session.execute(
-        select(func.avg(cast(CheckIn.rating, Float)), func.count(CheckIn.rating)).where(
-            of_program, CheckIn.rating.is_not(None)
-        )
-    ).one()
+def _outcomes(
+    db_session: Session,
+    program: Program,
+    now: datetime,
+    check_ins: _CheckInFigures | None = None,
+) -> Outcomes:
+    if check_ins is None:
+        check_ins = _check_ins(db_session, program, now)
+    rated = check_ins.rated
     latest = _latest_surveys(program).subquery()
     total, effective, extremely = db_session.execute(
         select(
@@ -322,46 +359,28 @@ def _outcomes(db_session: Session, program: Program) -> Outcomes:
         .group_by(Goal.status)
     ):
         goals[status] = count
+    top_topics = sorted(check_ins.topics.items(), key=lambda item: (-item[1], item[0]))
     return Outcomes(
-        session_rating=float(rating) if rated and rated >= MIN_GROUP else None,
-        ratings_given=rated or 0,
+        session_rating=check_ins.rating_sum / rated if rated >= MIN_GROUP else None,
+        ratings_given=rated,
         survey_respondents=respondents,
         effective_share=_share(int(effective or 0), respondents),
         extremely_effective_share=_share(int(extremely or 0), respondents),
         skill_growth=skill_growth(db_session, program_id=program.id),
         goals=goals,
-        top_topics=_top_topics(db_session, of_program),
+        top_topics=top_topics[:TOP_TOPICS],
     )
-
-
-def _top_topics(db_session: Session, of_program: object, limit: int = 5) -> list[tuple[str, int]]:
-    """Topics most often covered in check-ins (each check-in's JSON list, unnested in SQL)."""
-    dialect = db_session.get_bind().dialect.name
-    if dialect == "postgresql":
-        topics = func.json_array_elements_text(CheckIn.topics).table_valued("value")
-        topics = topics.render_derived()
-    else:  # SQLite's json_each names its column `value` itself
-        topics = func.json_each(CheckIn.topics).table_valued("value")
-    rows = db_session.execute(
-        select(topics.c.value, func.count())
-        .select_from(CheckIn)
-        .join(topics, true())
-        .where(of_program, CheckIn.topics.is_not(None))  # type: ignore[arg-type]
-        .group_by(topics.c.value)
-        .order_by(func.count().desc(), topics.c.value)
-        .limit(limit)
-    ).all()
-    return [(str(topic), int(count)) for topic, count in rows if str(topic) in TOPICS_BY_KEY]
 
 
 def program_stats(db_session: Session, *, program: Program, now: datetime) -> ProgramStats:
     """Every figure of the coordinator's report for one program."""
+    check_ins = _check_ins(db_session, program, now)
     return ProgramStats(
         program=program,
         participation=_participation(db_session, program),
         pairs=_pairs(db_session, program),
-        sessions=_sessions(db_session, program, now),
-        outcomes=_outcomes(db_session, program),
+        sessions=_sessions(db_session, program, now, check_ins),
+        outcomes=_outcomes(db_session, program, now, check_ins),
     )
 
 
