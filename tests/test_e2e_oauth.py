@@ -65,13 +65,25 @@ def oauth_bot(
     assert settings.oauth
     app = create_app(settings, session_factory)
     server = waitress.create_server(make_wsgi_app(app), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    closing = threading.Event()
+
+    def serve() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):
+            # Closing the listening socket under waitress's select loop ends it this way.
+            if not closing.is_set():
+                raise
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield OAuthBot(
         app, f"http://127.0.0.1:{server.effective_port}", settings, session_factory, engine, slack
     )
+    closing.set()
     server.close()
     app.listener_runner.listener_executor.shutdown(wait=True)
+    thread.join(timeout=5)
 
 
 def install(bot: OAuthBot, team_id: str, name: str) -> httpx.Response:
