@@ -29,8 +29,11 @@ from bot.handlers import (
     surveys,
 )
 from bot.handlers.deps import Deps, utc_clock
+from bot.log_context import ContextCopyingExecutor
 
 logger = logging.getLogger(__name__)
+
+LISTENER_THREADS = 5  # Bolt's default
 
 
 class _IgnoreEnvTokenWarning(logging.Filter):
@@ -67,6 +70,11 @@ def create_app(
         # Socket Mode traffic arrives over an authenticated websocket, not signed HTTP.
         request_verification_enabled=not settings.socket_mode,
         logger=bolt_logger,
+        # Listeners run here after the ack; each in a copy of its request's context, so that
+        # their log lines carry the request's id and workspace (bot.log_context).
+        listener_executor=ContextCopyingExecutor(
+            max_workers=LISTENER_THREADS, thread_name_prefix="listener"
+        ),
     )
     deps = Deps(settings=settings, session_factory=session_factory, clock=clock)
     router = commands.CommandRouter()

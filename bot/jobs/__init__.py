@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,8 @@ class JobContext:
     session_factory: sessionmaker[Session]
     client: WebClient
     now: datetime
+    # Where jobs record what they did (the dispatcher: each message's outcome); None: nowhere.
+    metrics: Metrics | None = None
 
 
 @dataclass(frozen=True)
