@@ -20,7 +20,8 @@ LogFormat = Literal["text", "json"]
 class RedactingFormatter(logging.Formatter):
     """Formats a record, then removes anything shaped like a Slack token and the known secrets.
 
-    Working on the formatted line covers messages, arguments and tracebacks alike.
+    Working on the formatted line covers messages, arguments and tracebacks alike. A line
+    logged for a Slack request ends with `[request_id=… team_id=…]` (see bot.log_context).
     """
 
     def __init__(self, fmt: str = LOG_FORMAT, secrets: list[str] | None = None) -> None:
@@ -28,7 +29,17 @@ class RedactingFormatter(logging.Formatter):
         self._secrets = [s for s in (secrets or []) if s]
 
     def format(self, record: logging.LogRecord) -> str:
-        return self.redact(super().format(record))
+        line = super().format(record)
+        ids = [
+            f"{key}={value}"
+            for key in ("request_id", "team_id")
+            if (value := getattr(record, key, None)) is not None
+        ]
+        if ids:
+            # After the message's first line, so tracebacks stay as Python prints them.
+            first, newline, rest = line.partition("\n")
+            line = f"{first} [{' '.join(ids)}]{newline}{rest}"
+        return self.redact(line)
 
     def redact(self, text: str) -> str:
         text = TOKEN_PATTERN.sub(r"\1-[redacted]", text)
