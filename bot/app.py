@@ -32,9 +32,12 @@ from bot.handlers import (
 )
 from bot.handlers.deps import Deps, utc_clock
 from bot.installations import SCOPES, installation_store, oauth_settings
+from bot.log_context import ContextCopyingExecutor
 from bot.services.workspace_lifecycle import mark_installed
 
 logger = logging.getLogger(__name__)
+
+LISTENER_THREADS = 5  # Bolt's default
 
 
 class _IgnoreEnvTokenWarning(logging.Filter):
@@ -65,6 +68,9 @@ def create_app(
     )
     bolt_logger = logging.getLogger("bot.bolt")
     bolt_logger.addFilter(_ENV_TOKEN_WARNING)  # adding the same filter twice is a no-op
+    # Listeners run here after the ack; each in a copy of its request's context, so that
+    # their log lines carry the request's id and workspace (bot.log_context).
+    executor = ContextCopyingExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
     store = None
     if settings.oauth:
         # Many workspaces: each request is authorised with its workspace's installed token.
@@ -82,6 +88,7 @@ def create_app(
             signing_secret=signing_secret,
             oauth_settings=oauth_settings(settings, store, SCOPES, on_installed=installed),
             logger=bolt_logger,
+            listener_executor=executor,
         )
     else:
         app = App(
@@ -90,6 +97,7 @@ def create_app(
             # Socket Mode traffic arrives over an authenticated websocket, not signed HTTP.
             request_verification_enabled=not settings.socket_mode,
             logger=bolt_logger,
+            listener_executor=executor,
         )
     deps = Deps(settings=settings, session_factory=session_factory, clock=clock)
     router = commands.CommandRouter()

@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import ConfigError, Settings
-from models.db import make_engine, make_session_factory
+from models.db import make_engine, make_probe_engine, make_session_factory
 from models.migrate import upgrade_to_head
 
 logger = logging.getLogger("mentorbot")
@@ -88,6 +88,8 @@ def cmd_migrate(settings: Settings) -> int:
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     # Imported here so `mentorbot migrate` does not load the Slack stack.
     from bot.app import create_app, make_web_client
+    from bot.metrics import Metrics
+    from bot.readiness import ReadinessCheck
     from bot.scheduler import build_scheduler
     from bot.web import make_wsgi_app
 
@@ -101,9 +103,17 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     except BoltError as error:
         raise ConfigError(f"Slack refused the bot token ({error}); check SLACK_BOT_TOKEN") from None
 
+    # Readiness and the outbox gauges use their own unpooled, quick-to-give-up connections.
+    probe_engine = make_probe_engine(settings.database_url)
+    readiness = ReadinessCheck(probe_engine)
+    metrics = Metrics()
+    metrics.watch_outbox(probe_engine)
+
     scheduler = None
     if not args.no_scheduler:
-        scheduler = build_scheduler(settings, session_factory, make_web_client(settings))
+        scheduler = build_scheduler(
+            settings, session_factory, make_web_client(settings), metrics=metrics
+        )
         scheduler.start()
     _stop_on_sigterm()
     try:
@@ -114,16 +124,19 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             assert settings.slack_app_token is not None
-            logger.info("connecting to Slack in Socket Mode; health check on port %d", port)
+            logger.info(
+                "connecting to Slack in Socket Mode; health, readiness and metrics on port %d",
+                port,
+            )
             SocketModeHandler(
                 app,
                 settings.slack_app_token.get_secret_value(),
                 web_client=WebClient(base_url=settings.slack_api_url),
             ).connect()
-            wsgi_app = make_wsgi_app(None)
+            wsgi_app = make_wsgi_app(None, readiness=readiness, metrics=metrics)
         else:
             logger.info("serving Slack on http://%s:%d/slack/events", args.host, port)
-            wsgi_app = make_wsgi_app(app)
+            wsgi_app = make_wsgi_app(app, readiness=readiness, metrics=metrics)
         waitress.serve(wsgi_app, host=args.host, port=port, threads=HTTP_THREADS, ident="mentorbot")
     except KeyboardInterrupt:
         logger.info("stopping")
@@ -162,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = _settings()
         from bot.logging_setup import configure_logging
 
-        configure_logging(settings.log_level, _secrets(settings))
+        configure_logging(settings.log_level, _secrets(settings), settings.log_format)
         if args.command == "migrate":
             return cmd_migrate(settings)
         if args.command == "run":

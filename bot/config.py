@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -39,12 +41,19 @@ class Settings(BaseSettings):
     mentorbot_retention_days: int = Field(default=30, ge=0, le=3650)
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: str = "INFO"
+    # "json": one JSON object per log line (see README: Operations).
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
         # slack_sdk joins method names onto the base URL, so it must end with "/".
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.installations import team_clients
 from bot.jobs import JOBS, Job, JobContext
+from bot.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -28,18 +29,27 @@ def _run_job(
     session_factory: sessionmaker[Session],
     client: WebClient,
     clock: Callable[[], datetime],
+    metrics: Metrics | None = None,
 ) -> None:
-    started = time.perf_counter()
-    job.run(
-        JobContext(
-            settings=settings,
-            session_factory=session_factory,
-            client=client,
-            now=clock(),
-            client_for=team_clients(settings, session_factory.kw["bind"]),
-        )
+    context = JobContext(
+        settings=settings,
+        session_factory=session_factory,
+        client=client,
+        now=clock(),
+        client_for=team_clients(settings, session_factory.kw["bind"]),
+        metrics=metrics,
     )
-    logger.info("job %s finished in %.3fs", job.name, time.perf_counter() - started)
+    started = time.perf_counter()
+    try:
+        job.run(context)
+    except Exception:
+        if metrics is not None:
+            metrics.job(job.name, time.perf_counter() - started, failed=True)
+        raise
+    seconds = time.perf_counter() - started
+    if metrics is not None:
+        metrics.job(job.name, seconds)
+    logger.info("job %s finished in %.3fs", job.name, seconds)
 
 
 def build_scheduler(
@@ -49,6 +59,7 @@ def build_scheduler(
     *,
     jobs: tuple[Job, ...] = JOBS,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    metrics: Metrics | None = None,
 ) -> BackgroundScheduler:
     """A background scheduler with every job added (not started)."""
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
@@ -58,7 +69,7 @@ def build_scheduler(
             "interval",
             seconds=job.every_seconds,
             id=job.name,
-            args=[job, settings, session_factory, client, clock],
+            args=[job, settings, session_factory, client, clock, metrics],
         )
     return scheduler
 
@@ -70,8 +81,9 @@ def run_once(
     *,
     jobs: tuple[Job, ...] = JOBS,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    metrics: Metrics | None = None,
 ) -> list[str]:
     """One pass of every job, in order; returns the names of the jobs run."""
     for job in jobs:
-        _run_job(job, settings, session_factory, client, clock)
+        _run_job(job, settings, session_factory, client, clock, metrics)
     return [job.name for job in jobs]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+PROBE_TIMEOUT_SECONDS = 2  # libpq's smallest connect_timeout
 
 
 def _begin_immediate(connection: Any) -> None:
@@ -41,6 +44,25 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _begin_immediate)
         return engine
     return create_engine(database_url, pool_pre_ping=True, **kwargs)
+
+
+def make_probe_engine(database_url: str, timeout: int = PROBE_TIMEOUT_SECONDS) -> Engine:
+    """An engine for health checks and metrics: no pool (every check opens a fresh
+    connection, so it sees the database as it is now), short timeouts, and for SQLite a file
+    that must exist (a missing file is an unreachable database, not a new empty one)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            url = url.set(database="file:" + quote(database), query={**url.query, "uri": "true"})
+            url = url.update_query_dict({"mode": "rw"})
+        return create_engine(
+            url, poolclass=NullPool, connect_args={"check_same_thread": False, "timeout": timeout}
+        )
+    connect_args: dict[str, Any] = {}
+    if url.get_backend_name() == "postgresql":
+        connect_args["connect_timeout"] = max(timeout, 2)
+    return create_engine(url, poolclass=NullPool, connect_args=connect_args)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from alembic.util import CommandError
+from sqlalchemy import Connection, Engine
 
 import migrations
 
@@ -19,7 +21,10 @@ def alembic_config(engine: Engine | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if engine is not None:
-        config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        # The config is an INI file underneath, where "%" starts an interpolation: a URL with
+        # percent-escapes (a password, query options) must have them doubled.
+        url = engine.url.render_as_string(hide_password=False)
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
@@ -31,9 +36,29 @@ def upgrade_to_head(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def script_directory() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
 def is_at_head(engine: Engine) -> bool:
     """True when the database has every migration applied."""
-    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    heads = set(script_directory().get_heads())
     with engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
     return current == heads
+
+
+SchemaState = Literal["current", "behind", "unknown"]
+
+
+def schema_state(connection: Connection, script: ScriptDirectory) -> SchemaState:
+    """Where the database stands against this release's migrations: at head, behind (some
+    not applied yet), or at a revision this release does not know (a newer one migrated it)."""
+    current = set(MigrationContext.configure(connection).get_current_heads())
+    if current == set(script.get_heads()):
+        return "current"
+    try:
+        known = all(script.get_revision(revision) is not None for revision in current)
+    except CommandError:  # alembic's "no such revision"
+        known = False
+    return "behind" if known else "unknown"

@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session, sessionmaker
 import models
 from bot.app import create_app
 from bot.config import Settings
+from bot.metrics import Metrics
+from bot.readiness import ReadinessCheck
 from bot.web import make_wsgi_app
-from models.db import make_engine, make_session_factory
+from models.db import make_engine, make_probe_engine, make_session_factory
 from models.migrate import upgrade_to_head
 from tests import contract
 from tests.driver import SlackDriver
@@ -142,6 +144,7 @@ class RunningBot:
     session_factory: sessionmaker[Session]
     clock: MutableClock
     settings: Settings
+    metrics: Metrics
 
 
 @pytest.fixture
@@ -151,7 +154,11 @@ def bot(
     """The bot served over real HTTP by the production server, talking to the fake Slack."""
     clock = MutableClock()
     app = create_app(settings, session_factory, clock=clock)
-    server = waitress.create_server(make_wsgi_app(app), host="127.0.0.1", port=0, threads=4)
+    probe_engine = make_probe_engine(settings.database_url)
+    metrics = Metrics()
+    metrics.watch_outbox(probe_engine, clock)
+    wsgi_app = make_wsgi_app(app, readiness=ReadinessCheck(probe_engine), metrics=metrics)
+    server = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, threads=4)
     closing = threading.Event()
 
     def serve() -> None:
@@ -174,6 +181,7 @@ def bot(
         session_factory=session_factory,
         clock=clock,
         settings=settings,
+        metrics=metrics,
     )
     driver.close()
     closing.set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -18,7 +19,9 @@ from sqlalchemy import inspect
 
 from models.db import make_engine
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.driver import SlackDriver
 from tests.fakeslack import FakeSlack
+from tests.test_metrics import Scrape
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -145,8 +148,49 @@ def test_socket_mode_connects_with_the_app_token_and_serves_no_unsigned_http(
             opened = slack.wait_for("apps.connections.open")[0]
             assert opened.token == "xapp-1-A0MENTOR-123-abc"
             assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+            assert httpx.get(f"http://127.0.0.1:{port}/readyz").json() == {"status": "ready"}
+            assert httpx.get(f"http://127.0.0.1:{port}/metrics").status_code == 200
             assert httpx.post(f"http://127.0.0.1:{port}/slack/events").status_code == 404
     assert "xapp-1-A0MENTOR" not in run.output and BOT_TOKEN not in run.output
+
+
+def test_run_with_json_logs_is_ready_counts_requests_and_logs_each_line_as_json(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with FakeSlack() as slack:
+        env = mentorbot_env(
+            tmp_path,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=slack.api_url,
+            PORT=str(port),
+            LOG_FORMAT="json",
+        )
+        with running(env, port) as run:
+            assert httpx.get(f"{base}/readyz").json() == {"status": "ready"}
+            driver = SlackDriver(base, SIGNING_SECRET, slack)
+            response = driver.command("U0ALICE", "help")
+            driver.close()
+            assert response.status_code == 200
+            metrics = Scrape(httpx.get(f"{base}/metrics").text)
+            assert metrics("mentorbot_slack_requests_total", type="command", outcome="2xx") == 1
+            assert metrics("mentorbot_outbox_pending") == 0
+            # The in-process scheduler's dispatcher (every 5 s) is timed too.
+            deadline = time.monotonic() + 15
+            while not metrics("mentorbot_job_duration_seconds_count", job="dispatch_outbox"):
+                assert time.monotonic() < deadline, "the dispatcher did not run"
+                time.sleep(0.5)
+                metrics = Scrape(httpx.get(f"{base}/metrics").text)
+    assert run.process.returncode == 0, run.output
+    entries = [json.loads(line) for line in run.output.splitlines() if line.strip()]
+    assert all({"time", "level", "logger", "message"} <= entry.keys() for entry in entries)
+    [answered] = [e for e in entries if e["message"].startswith("slack command: 200")]
+    assert answered["request_id"] == response.headers["x-request-id"]
+    assert answered["team_id"] == slack.team_id
+    assert any(e["message"].startswith("job dispatch_outbox finished") for e in entries)
+    assert BOT_TOKEN not in run.output and SIGNING_SECRET not in run.output
 
 
 def test_jobs_run_once_runs_and_exits(tmp_path: Path) -> None:

@@ -65,3 +65,14 @@ def test_upgrade_is_idempotent(empty_engine: Engine) -> None:
     upgrade_to_head(empty_engine)
     upgrade_to_head(empty_engine)
     assert is_at_head(empty_engine)
+
+
+def test_migrate_takes_a_database_url_with_percent_escapes(tmp_path: Path) -> None:
+    # A "%" in a path (or a percent-escaped password) must not upset Alembic's INI-style config.
+    folder = tmp_path / "100%"
+    folder.mkdir()
+    engine = make_engine(f"sqlite:///{folder / 'mentorbot.db'}")
+    upgrade_to_head(engine)
+    assert is_at_head(engine)
+    engine.dispose()
+    assert (folder / "mentorbot.db").exists()

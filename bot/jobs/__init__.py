@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,8 @@ class JobContext:
     now: datetime
     # With many workspaces, each one's client (None where the app is not installed).
     client_for: Callable[[str], WebClient | None] | None = None
+    # Where jobs record what they did (the dispatcher: each message's outcome); None: nowhere.
+    metrics: Metrics | None = None
 
     def client_of(self, team_id: str) -> WebClient | None:
         return self.client_for(team_id) if self.client_for is not None else self.client

@@ -12,21 +12,28 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Literal
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import log_context
 from bot.jobs import JobContext
 from bot.jobs.outbox_messages import render
 from bot.services import outbox
 from bot.services.outbox import PERMANENT_ERRORS, Claimed
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
 BATCH = 50
 MAX_BATCHES = 40  # per pass; the next pass picks up the rest
 DEFAULT_RETRY_AFTER = 30
+
+Outcome = Literal["sent", "dropped", "retried", "failed"]
 
 
 @dataclass
@@ -40,6 +47,19 @@ class DispatchReport:
     @property
     def handled(self) -> int:
         return self.sent + self.skipped + self.retried + self.failed
+
+    def count(self, outcome: Outcome, kind: str, metrics: Metrics | None) -> None:
+        """One message's outcome: sent, dropped (no longer wanted), retried or failed."""
+        if outcome == "sent":
+            self.sent += 1
+        elif outcome == "dropped":
+            self.skipped += 1
+        elif outcome == "retried":
+            self.retried += 1
+        else:
+            self.failed += 1
+        if metrics is not None:
+            metrics.message(kind, outcome)
 
 
 def _retry_after(error: SlackApiError) -> timedelta:
@@ -58,14 +78,27 @@ def deliver(
     *,
     now: datetime,
     report: DispatchReport,
+    metrics: Metrics | None = None,
 ) -> None:
-    """Send one claimed row and record the outcome."""
+    """Send one claimed row and record the outcome (in `report`, and in `metrics` by kind)."""
+    with log_context.bound(team_id=message.team_id):
+        outcome = _deliver(session_factory, client, message, now=now, report=report)
+    report.count(outcome, message.kind, metrics)
+
+
+def _deliver(
+    session_factory: sessionmaker[Session],
+    client: WebClient,
+    message: Claimed,
+    *,
+    now: datetime,
+    report: DispatchReport,
+) -> Outcome:
     with session_factory.begin() as db_session:
         rendered = render(db_session, message, now)
         if isinstance(rendered, str):
             outbox.mark_skipped(db_session, message_id=message.id, reason=rendered, now=now)
-            report.skipped += 1
-            return
+            return "dropped"
     try:
         response = client.chat_postMessage(
             channel=message.channel, text=rendered.text, blocks=rendered.blocks
@@ -73,6 +106,7 @@ def deliver(
     except SlackApiError as error:
         status = error.response.status_code
         code = str(error.response.get("error") or f"http_{status}")
+        report.errors.append(code)
         with session_factory.begin() as db_session:
             if status == 429:
                 outbox.mark_retry(
@@ -82,31 +116,25 @@ def deliver(
                     now=now,
                     retry_after=_retry_after(error),
                 )
-                report.retried += 1
-            elif status >= 500:
+                return "retried"
+            if status >= 500:
                 kept = outbox.mark_retry(db_session, message_id=message.id, error=code, now=now)
-                report.retried += kept
-                report.failed += not kept
-            else:
-                # Slack refused the message itself: retrying cannot help.
-                outbox.mark_failed(db_session, message_id=message.id, error=code, now=now)
-                report.failed += 1
-                if code not in PERMANENT_ERRORS:
-                    logger.error("outbox row %d refused by Slack: %s", message.id, code)
-        report.errors.append(code)
-        return
+                return "retried" if kept else "failed"
+            # Slack refused the message itself: retrying cannot help.
+            outbox.mark_failed(db_session, message_id=message.id, error=code, now=now)
+        if code not in PERMANENT_ERRORS:
+            logger.error("outbox row %d refused by Slack: %s", message.id, code)
+        return "failed"
     except (OSError, TimeoutError) as error:  # connection refused, reset, timed out
+        report.errors.append(type(error).__name__)
         with session_factory.begin() as db_session:
             kept = outbox.mark_retry(
                 db_session, message_id=message.id, error=type(error).__name__, now=now
             )
-        report.retried += kept
-        report.failed += not kept
-        report.errors.append(type(error).__name__)
-        return
+        return "retried" if kept else "failed"
     with session_factory.begin() as db_session:
         outbox.mark_sent(db_session, message_id=message.id, message_ts=response.get("ts"), now=now)
-    report.sent += 1
+    return "sent"
 
 
 def dispatch(
@@ -117,6 +145,7 @@ def dispatch(
     batch: int = BATCH,
     max_batches: int = MAX_BATCHES,
     client_for: Callable[[str], WebClient | None] | None = None,
+    metrics: Metrics | None = None,
 ) -> DispatchReport:
     """One pass: claim and send due rows, batch after batch, until none are due.
 
@@ -137,13 +166,17 @@ def dispatch(
                     )
                 report.skipped += 1
                 continue
-            deliver(session_factory, team_client, message, now=now, report=report)
+            deliver(session_factory, team_client, message, now=now, report=report, metrics=metrics)
     return report
 
 
 def dispatch_outbox(context: JobContext) -> None:
     report = dispatch(
-        context.session_factory, context.client, now=context.now, client_for=context.client_for
+        context.session_factory,
+        context.client,
+        now=context.now,
+        client_for=context.client_for,
+        metrics=context.metrics,
     )
     if report.handled:
         logger.info(
