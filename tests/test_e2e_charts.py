@@ -115,6 +115,8 @@ def test_only_coordinators_get_charts(bot: RunningBot) -> None:
 
 def test_plain_stats_is_the_text_report_not_charts(bot: RunningBot) -> None:
     bot.driver.command(COORDINATOR, "join")  # any program at all
+    # The form opens, and the program is made, after the join's ack: wait for it.
+    bot.slack.wait_for("views.open")
     response = bot.driver.command(COORDINATOR, "stats")
     assert response.status_code == 200
     assert "Program report" in json.dumps(bot.slack.wait_for_response())
