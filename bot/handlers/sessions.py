@@ -179,31 +179,21 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     )
 
     @app.action(ActionId.SCHEDULE_SESSION)
+    @app.action(ActionId.MOVE_SESSION)
     def on_schedule_button(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
+        """Schedule (the value names the pair) or move (it names the session)."""
         ack()
+        moving = action["action_id"] == ActionId.MOVE_SESSION
         open_schedule_form(
             deps,
             client,
             trigger_id=body["trigger_id"],
             team_id=team_id_of(body),
             user_id=user_id_of(body),
-            pair_id=int(action["value"]),
-        )
-
-    @app.action(ActionId.MOVE_SESSION)
-    def on_move_button(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
-    ) -> None:
-        ack()
-        open_schedule_form(
-            deps,
-            client,
-            trigger_id=body["trigger_id"],
-            team_id=team_id_of(body),
-            user_id=user_id_of(body),
-            session_id=int(action["value"]),
+            pair_id=None if moving else int(action["value"]),
+            session_id=int(action["value"]) if moving else None,
         )
 
     @app.view(CallbackId.SCHEDULE_SESSION)
