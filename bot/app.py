@@ -19,6 +19,7 @@ from bot.handlers import (
     exports,
     goals,
     home,
+    inbound,
     matching,
     participation,
     polls,
@@ -67,10 +68,14 @@ def create_app(
         # Socket Mode traffic arrives over an authenticated websocket, not signed HTTP.
         request_verification_enabled=not settings.socket_mode,
         logger=bolt_logger,
+        # A request no listener matches (a button from an old message, an event we do not
+        # subscribe to) goes to the error handler, which answers it politely with a 200.
+        raise_error_for_unhandled_request=True,
     )
     deps = Deps(settings=settings, session_factory=session_factory, clock=clock)
     router = commands.CommandRouter()
     errors.register(app)
+    inbound.register(app)
     commands.register(app, deps, router)
     signup.register(app, deps, router)
     participation.register(app, deps, router)
