@@ -45,6 +45,7 @@ from models import (
 from models.enums import Cadence
 from models.participant import TEXT_FIELD_LENGTH
 from tests.conftest import BOT_TOKEN, COORDINATOR, RunningBot
+from tests.contract import check_blocks
 from tests.flows import MENTEE_FORM, MENTOR_FORM, open_form, sign_up
 from tests.hostile import (
     COMPACT,
@@ -623,3 +624,46 @@ def test_a_nul_typed_anywhere_is_dropped_before_the_database(bot: RunningBot) ->
     named = bot.driver.command(COORDINATOR, "stats no\x00such")
     assert "no program called “nosuch”" in named.json()["text"]
     assert_nothing_live(bot, [answer, named])
+
+
+# -- text at its field's limit, made of the characters escaping lengthens ------------------------
+
+
+def widest(limit: int) -> str:
+    """`limit` characters that escape to about four times as many (`<` becomes `&lt;`)."""
+    return ("<&>" * limit)[:limit]
+
+
+def test_goals_at_their_limits_still_reach_slack_within_its_limits(
+    bot: RunningBot, seeded: SeededPair
+) -> None:
+    message = intro(bot, seeded)
+    rows = {f"goal_text:{row}": widest(GOAL_TEXT_LENGTH) for row in range(3)}
+    rules = {"meeting_mode": widest(MEETING_MODE_LENGTH), "boundaries": widest(BOUNDARIES_LENGTH)}
+    mentor = {**MENTOR_INPUTS, **rows, **rules}
+    assert bot.driver.submit_view(MENTOR_USER, open_from(bot, MENTOR_USER, message), mentor)
+    topics = {"goal_topic:1": "social_media", "goal_topic:2": "data_analytics"}
+    mentee = {**MENTEE_INPUTS, **rows, **topics, **rules}
+    answer = bot.driver.submit_view(MENTEE_USER, open_from(bot, MENTEE_USER, message), mentee)
+    assert answer.json()["response_action"] == "update"
+    # One summary, accepted by Slack: three goals a side, escaped, split over sections.
+    [summary] = bot.slack.wait_for("chat.postMessage", lambda c: c.args["channel"] == INTRO_CHANNEL)
+    assert all(len(b["text"]["text"]) <= 3000 for b in summary.blocks if b["type"] == "section")
+    listing = bot.driver.command(MENTOR_USER, "goals").json()
+    assert check_blocks(listing["blocks"]) == []
+    assert_nothing_live(bot, [answer])
+
+
+def test_an_agenda_at_its_limit_still_reaches_slack_within_its_limits(bot: RunningBot) -> None:
+    pair(bot, now=BOOKED_AT - timedelta(days=7))
+    bot.clock.set(BOOKED_AT)
+    assert schedule(bot, MENTOR_USER, widest(AGENDA_LENGTH)).status_code == 200
+    [confirmation] = bot.slack.wait_for(
+        "chat.postMessage", lambda c: c.args["channel"] == INTRO_CHANNEL
+    )
+    assert len([b for b in confirmation.blocks if b["type"] == "section"]) > 1
+    client = WebClient(token=BOT_TOKEN, base_url=bot.slack.api_url)
+    dispatch(bot.session_factory, client, now=STARTS - timedelta(hours=24))
+    [reminder] = [c for c in bot.slack.dms_to(MENTOR_USER) if c.args["text"].startswith("Remind")]
+    assert reminder.ok and "&lt;&amp;&gt;" in json.dumps(reminder.blocks)
+    assert_nothing_live(bot)
