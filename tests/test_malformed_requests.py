@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from bot.handlers.errors import APOLOGY, OTHER_COMMAND, OUT_OF_DATE
 from bot.services.agreements import AgreementForm
+from bot.services.errors import DomainError
 from bot.services.profile import ProfileInput
 from bot.services.programs import ProgramInput
 from bot.views.concerns import concern_modal
@@ -389,3 +390,24 @@ def test_a_known_menu_with_a_forged_choice_gets_a_polite_answer(
         ],
     }
     assert_clean(bot.driver.interactive(payload), 200)
+
+
+def test_a_refusal_after_the_ack_is_said_once(bot: RunningBot) -> None:
+    """Bolt forgets the ack() of a listener that fails right after acking, waits out its 3 s
+    and reports the request as unhandled: the person hears the refusal, and only that."""
+
+    @bot.app.action("refuses_after_ack")
+    def refuse(ack: Any) -> None:
+        ack()
+        raise DomainError("No, and here is why.")
+
+    for _ in range(3):
+        answer = bot.driver.block_action(
+            MENTOR_USER,
+            "refuses_after_ack",
+            message={"ts": "1.2", "channel": "D0MENTOR", "text": "x"},
+            channel_id="D0MENTOR",
+        )
+        assert_clean(answer, 200)
+    time.sleep(0.2)
+    assert [r["text"] for r in bot.slack.responses] == ["No, and here is why."] * 3
