@@ -68,7 +68,7 @@ def fits(value: str, limit: int) -> bool:
 def params(names: Iterable[str] | None = None) -> list[Any]:
     import pytest
 
-    return [pytest.param(CORPUS[n], id=n) for n in (names or CORPUS)]
+    return [pytest.param(CORPUS[n], id=n) for n in (CORPUS if names is None else names)]
 
 
 # Keys whose string is shown as plain text by Slack (or not shown at all), never as mrkdwn.

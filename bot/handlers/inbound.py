@@ -48,8 +48,9 @@ def register(app: App) -> None:
     def clean_request_text(
         req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse:
-        cleaned = clean(req.body)
-        # In place: listeners' `body`, `view`, `action` and `command` are all read from it.
-        req.body.clear()
-        req.body.update(cleaned)
+        if isinstance(req.body, dict):
+            cleaned = clean(req.body)
+            # In place: listeners' `body`, `view`, `action` and `command` are all read from it.
+            req.body.clear()
+            req.body.update(cleaned)
         return next()
