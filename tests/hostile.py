@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import pytest
+
 from bot.handlers.inbound import clean_text
 
 # Everything here must be stored as typed (after the inbound rule: NUL removed, unpaired
@@ -50,7 +52,6 @@ LIVE_SEQUENCES = (
     "<@U0BOSS>",
     "<#C0GENERAL>",
     "<https://evil",
-    "<mailto:",
     "<script>",
 )
 ESCAPED_CHANNEL = "&lt;!channel&gt;"
@@ -66,8 +67,7 @@ def fits(value: str, limit: int) -> bool:
 
 
 def params(names: Iterable[str] | None = None) -> list[Any]:
-    import pytest
-
+    """The corpus (or the named part of it) as pytest parameters, with readable ids."""
     return [pytest.param(CORPUS[n], id=n) for n in (CORPUS if names is None else names)]
 
 
