@@ -20,6 +20,7 @@ from bot.handlers import (
     exports,
     goals,
     home,
+    inbound,
     lifecycle,
     matching,
     participation,
@@ -89,6 +90,9 @@ def create_app(
             oauth_settings=oauth_settings(settings, store, SCOPES, on_installed=installed),
             logger=bolt_logger,
             listener_executor=executor,
+            # A request no listener matches (a button from an old message, an event we do
+            # not subscribe to) goes to the error handler, which answers it politely.
+            raise_error_for_unhandled_request=True,
         )
     else:
         app = App(
@@ -98,10 +102,14 @@ def create_app(
             request_verification_enabled=not settings.socket_mode,
             logger=bolt_logger,
             listener_executor=executor,
+            # A request no listener matches (a button from an old message, an event we do
+            # not subscribe to) goes to the error handler, which answers it politely.
+            raise_error_for_unhandled_request=True,
         )
     deps = Deps(settings=settings, session_factory=session_factory, clock=clock)
     router = commands.CommandRouter()
     errors.register(app)
+    inbound.register(app)
     commands.register(app, deps, router)
     signup.register(app, deps, router)
     participation.register(app, deps, router)

@@ -44,7 +44,8 @@ def _png(figure: Figure) -> bytes:
 
 def _titles(figure: Figure, axes: Axes, title: str, program_name: str) -> None:
     figure.suptitle(title, fontsize=16, fontweight="bold")
-    axes.set_title(program_name, fontsize=12, color="#555555")
+    # A name is text, not TeX: "$" in it would start matplotlib's mathtext (and can fail it).
+    axes.set_title(program_name, fontsize=12, color="#555555", parse_math=False)
 
 
 def sessions_chart(weeks: list[WeekCounts], *, program_name: str) -> bytes:

@@ -53,8 +53,8 @@ def test_a_program_can_be_named_and_a_wrong_name_is_explained(bot: RunningBot) -
     seed_sessions(bot.session_factory)
     bot.clock.set(CHART_NOW)
 
-    bot.driver.command(COORDINATOR, "stats chart Pilot")
-    assert "no program called “Pilot”" in bot.slack.wait_for_response()["text"]
+    refused = bot.driver.command(COORDINATOR, "stats chart Pilot").json()
+    assert "no program called “Pilot”" in refused["text"]
     assert bot.slack.files == []
 
     bot.driver.command(COORDINATOR, "stats chart reverse MENTORING 2026")
@@ -70,8 +70,8 @@ def test_a_program_can_be_named_and_a_wrong_name_is_explained(bot: RunningBot) -
 
 def test_with_nothing_to_chart_the_coordinator_is_told_privately(bot: RunningBot) -> None:
     bot.clock.set(CHART_NOW)
-    bot.driver.command(COORDINATOR, "stats chart")
-    answer = bot.slack.wait_for_response()
+    # Refusals are the command's own private answer, before anything is drawn.
+    answer = bot.driver.command(COORDINATOR, "stats chart").json()
     assert answer["response_type"] == "ephemeral"
     assert "There's no program yet" in answer["text"]
 
@@ -79,8 +79,7 @@ def test_with_nothing_to_chart_the_coordinator_is_told_privately(bot: RunningBot
         create_program(
             db_session, team_id=bot.slack.team_id, values=ProgramInput(name="Pilot"), now=CHART_NOW
         )
-    bot.driver.command(COORDINATOR, "stats chart")
-    answer = bot.slack.wait_for_response()
+    answer = bot.driver.command(COORDINATOR, "stats chart").json()
     assert answer["response_type"] == "ephemeral"
     assert answer["text"].startswith("Nothing to chart for Pilot yet")
     assert bot.slack.calls_to("files.getUploadURLExternal") == []

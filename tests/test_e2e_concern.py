@@ -14,7 +14,8 @@ from bot.config import Settings
 from bot.services.concerns import ConcernDetails, PairPeople
 from bot.services.coordinators import add_coordinator
 from bot.services.participation import forget
-from bot.views.concerns import SECTION_LIMIT, coordinator_message, escaped_chunks
+from bot.views.concerns import coordinator_message
+from bot.views.text import SECTION_LIMIT, escaped_chunks
 from models import Concern, Coordinator
 from tests.conftest import COORDINATOR, RunningBot
 from tests.contract import check_blocks

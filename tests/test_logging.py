@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,11 @@ from bot import log_context
 from bot.config import Settings
 from bot.log_context import ContextFilter
 from bot.logging_setup import JsonFormatter, RedactingFormatter, make_handler
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET, RunningBot
+from tests.conftest import BOT_TOKEN, COORDINATOR, SIGNING_SECRET, RunningBot
+from tests.fakeslack import Failure
+from tests.flows import MENTOR_FORM, sign_up
+
+FORM = "application/x-www-form-urlencoded"
 
 
 def test_tokens_and_secrets_are_redacted_from_messages_and_tracebacks() -> None:
@@ -148,3 +153,61 @@ def test_text_lines_name_the_request_and_workspace_when_there_are_some() -> None
             "bot.web: slack command: 200 OK [request_id=r-9 team_id=T0TEAM1]"
         )
     assert line("job done").endswith("bot.web: job done")
+
+
+# -- every line logged while the bot works, at DEBUG, for Bolt and the Slack SDK too ---------
+
+XOX_SHAPED = re.compile(r"\b(xox[a-z]|xapp)-[A-Za-z0-9-]+")
+VERBOSE_LOGGERS = ("", "slack_bolt", "slack_sdk", "bot", "bot.bolt", "waitress", "urllib3")
+
+
+@pytest.fixture
+def debug_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Everything at DEBUG from before the app is built (request it before `bot`)."""
+    levels = {name: logging.getLogger(name).level for name in VERBOSE_LOGGERS}
+    for name in VERBOSE_LOGGERS:
+        caplog.set_level(logging.DEBUG, logger=name)
+    yield caplog
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+
+def logged_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Each record as a handler would write it, plus its raw message, arguments and traceback."""
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+    lines = []
+    for when in ("setup", "call"):
+        for record in caplog.get_records(when):  # type: ignore[arg-type]
+            lines.append(formatter.format(record))
+            lines.append(f"{record.msg!r} {record.args!r} {record.exc_text or ''}")
+    return lines
+
+
+def test_no_token_or_secret_is_logged_at_debug_through_whole_flows(
+    debug_logs: pytest.LogCaptureFixture, bot: RunningBot
+) -> None:
+    bot.slack.add_user("U0ALICE")
+    sign_up(bot, "U0ALICE", MENTOR_FORM)
+    bot.slack.wait_for("chat.postMessage", lambda c: c.args["channel"] == "U0ALICE")
+    bot.driver.command(COORDINATOR, "stats")
+    bot.slack.wait_for_response()
+    bot.driver.command(COORDINATOR, "export")
+    bot.slack.wait_for_file(lambda f: f.filename == "participants.csv")
+    # Failures log the most: Slack refusing a call (a traceback), forged and broken requests.
+    bot.slack.fail("views.open", Failure(error="invalid_auth"))
+    bot.driver.command("U0ALICE", "profile")
+    bot.slack.wait_for_response()
+    bot.driver.block_action("U0ALICE", "no_such_button")
+    bot.driver.post(bot.driver.command_body("U0ALICE", "help"), FORM, signature="v0=bad")
+    bot.driver.post(b"payload=%7Bnot-json", FORM)
+    bot.app.listener_runner.listener_executor.shutdown(wait=True)
+
+    lines = logged_lines(debug_logs)
+    assert any("slack_sdk" in line for line in lines)  # the SDK's debug lines were captured
+    assert any("Traceback" in line for line in lines)  # and a failure's traceback
+    leaks = [
+        line[:300]
+        for line in lines
+        if BOT_TOKEN in line or SIGNING_SECRET in line or XOX_SHAPED.search(line)
+    ]
+    assert leaks == []

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.handlers.commands import COMMAND, CommandCall, CommandRouter
 from bot.handlers.coordinators import require_coordinator
-from bot.handlers.deps import Deps, team_id_of, user_id_of
+from bot.handlers.deps import Deps, record_id, team_id_of, user_id_of
 from bot.services.concerns import (
     acknowledge_concern,
     concern_recipients,
@@ -28,6 +28,7 @@ from bot.views.concerns import (
 )
 from bot.views.ids import ActionId, CallbackId, ConcernBlock
 from bot.views.messages import HelpEntry
+from bot.views.state import state_values
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     @app.view(CallbackId.CONCERN)
     def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         team_id, user_id = team_id_of(body), user_id_of(body)
-        text = parse_concern_text(view["state"]["values"])
+        text = parse_concern_text(state_values(view))
         problem = validate_concern_text(text)
         if problem:
             ack(response_action="errors", errors={ConcernBlock.TEXT: problem})
@@ -115,12 +116,13 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         # The button sits in a coordinator's DM, but a click proves nothing: check again.
         # Checked before ack(), so a refusal is the answer to this very request.
         require_coordinator(deps, client, team_id=team_id, user_id=user_id)
+        concern_id = record_id(action.get("value"))
         ack()
         with deps.session_factory.begin() as db_session:
             acknowledgement = acknowledge_concern(
                 db_session,
                 team_id=team_id,
-                concern_id=int(action["value"]),
+                concern_id=concern_id,
                 user_id=user_id,
                 now=deps.clock(),
             )

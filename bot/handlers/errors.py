@@ -1,4 +1,11 @@
-"""The one error handler: a domain error becomes a friendly private message, others an apology."""
+"""The one error handler: a domain error becomes a friendly private message, others an apology.
+
+It also answers requests no listener matches (Bolt's "unhandled request", raised to here by
+`raise_error_for_unhandled_request`): Bolt's default is a 404, which Slack shows a person as a
+connection error and, for events, retries. Instead: a button or form from an old message gets a
+polite "out of date" note, another slash command a pointer to `/mentoring`, and an event we do
+not listen to a quiet 200 (Slack then stops retrying it).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +13,60 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltResponse, Respond
+from slack_bolt import App, BoltContext, BoltResponse, Respond
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
+from bot.handlers.deps import OutOfDateError
 from bot.services.errors import DomainError
 from bot.views.text import escape
 
 logger = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on our side and nothing was changed. Please try again."
+OUT_OF_DATE = str(OutOfDateError())
+# Set on a request's context once its person has been told about an error (see on_error).
+TOLD = "mentorbot_error_told"
+OTHER_COMMAND = "I only answer `/mentoring`. Type `/mentoring help` to see what I can do."
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _first_input_block(body: dict[str, Any]) -> str | None:
-    blocks = body.get("view", {}).get("blocks", [])
-    return next((b["block_id"] for b in blocks if b.get("type") == "input"), None)
+    blocks = _dict(body.get("view")).get("blocks")
+    for block in blocks if isinstance(blocks, list) else []:
+        if isinstance(block, dict) and block.get("type") == "input" and block.get("block_id"):
+            return str(block["block_id"])
+    return None
+
+
+def _user_of(body: dict[str, Any]) -> str | None:
+    user = body.get("user_id") or _dict(body.get("user")).get("id")
+    return user if isinstance(user, str) and user else None
+
+
+def _unhandled_message(body: dict[str, Any]) -> str | None:
+    """What to tell the person about a request nothing listens to; None to say nothing."""
+    if "command" in body:
+        return OTHER_COMMAND
+    if body.get("type") in ("block_actions", "view_submission"):
+        return OUT_OF_DATE
+    return None  # events, closed modals, shortcuts, option lists: nobody is waiting
+
+
+def _tell(body: dict[str, Any], message: str, client: WebClient, respond: Respond | None) -> None:
+    """Say `message` privately where the person is looking; never fail the error handler."""
+    user = _user_of(body)
+    try:
+        if respond is not None and body.get("response_url"):
+            respond(text=escape(message), response_type="ephemeral", replace_original=False)
+        elif user:
+            client.chat_postMessage(channel=user, text=escape(message))
+    except (SlackApiError, OSError) as failure:
+        logger.warning("could not tell the user about an error: %r", failure)
 
 
 def register(app: App) -> None:
@@ -30,14 +77,27 @@ def register(app: App) -> None:
         response: BoltResponse | None,
         client: WebClient,
         respond: Respond | None,
+        context: BoltContext,
     ) -> BoltResponse | None:
-        if isinstance(error, DomainError):
+        body = _dict(body)
+        message: str | None
+        if isinstance(error, BoltUnhandledRequestError) and context.get(TOLD):
+            # Bolt's thread runner forgets the ack() of a listener that failed after acking,
+            # waits out its 3 s, then reports the request as unhandled. The person was told.
+            return BoltResponse(status=200, body="")
+        context[TOLD] = True
+        if isinstance(error, BoltUnhandledRequestError):
+            logger.info("no listener for a %s request", body.get("type") or "slash command")
+            message = _unhandled_message(body)
+        elif isinstance(error, DomainError):
             message = str(error)
         else:
             logger.exception("handler failed: %s", type(error).__name__, exc_info=error)
             message = APOLOGY
         acked = response is None
         kind = body.get("type")
+        if message is None:
+            return BoltResponse(status=200, body="") if not acked else None
         if not acked and kind == "view_submission" and (block := _first_input_block(body)):
             # Keep the form open, with the explanation on it.
             payload = {"response_action": "errors", "errors": {block: message}}
@@ -45,9 +105,5 @@ def register(app: App) -> None:
         if not acked and "command" in body:
             payload = {"response_type": "ephemeral", "text": escape(message)}
             return BoltResponse(status=200, body=json.dumps(payload))
-        user = body.get("user_id") or body.get("user", {}).get("id")
-        if respond is not None and body.get("response_url"):
-            respond(text=escape(message), response_type="ephemeral", replace_original=False)
-        elif user:
-            client.chat_postMessage(channel=user, text=escape(message))
+        _tell(body, message, client, respond)
         return BoltResponse(status=200, body="") if not acked else None

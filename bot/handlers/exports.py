@@ -16,13 +16,14 @@ from bot.views.exports import (
     file_title,
 )
 from bot.views.messages import HelpEntry
+from bot.views.text import unescape
 
 
 def _export(call: CommandCall, deps: Deps) -> None:
     require_coordinator(deps, call.client, team_id=call.team_id, user_id=call.user_id)
     with deps.session_factory.begin() as db_session:
         # A program that does not exist is the answer to the command itself.
-        program = find_program(db_session, team_id=call.team_id, name=call.args)
+        program = find_program(db_session, team_id=call.team_id, name=unescape(call.args))
         program_id, program_name = program.id, program.name
     call.ack(response_type="ephemeral", text=export_started_text(program_name))
     now = deps.clock()

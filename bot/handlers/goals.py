@@ -8,9 +8,8 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.handlers.commands import COMMAND, CommandCall, CommandRouter
-from bot.handlers.deps import Deps, team_id_of, user_id_of
+from bot.handlers.deps import Deps, record_id, selected_value, team_id_of, user_id_of
 from bot.services.agreements import (
-    NotInPairError,
     PartnerNotice,
     agreement_form,
     claim_summary,
@@ -35,14 +34,8 @@ from bot.views.goals import (
 )
 from bot.views.ids import ActionId, CallbackId
 from bot.views.messages import HelpEntry
+from bot.views.state import state_values
 from models.enums import GoalStatus
-
-
-def _pair_id(value: object) -> int:
-    try:
-        return int(str(value))
-    except ValueError:
-        raise NotInPairError from None
 
 
 def open_goals_form(
@@ -118,6 +111,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def on_start_goals(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
+        pair_id = record_id(action.get("value"))
         ack()
         open_goals_form(
             deps,
@@ -125,14 +119,14 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             trigger_id=body["trigger_id"],
             team_id=team_id_of(body),
             user_id=user_id_of(body),
-            pair_id=_pair_id(action.get("value")),
+            pair_id=pair_id,
         )
 
     @app.view(CallbackId.GOALS)
     def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         team_id, user_id = team_id_of(body), user_id_of(body)
         metadata = GoalsMetadata.load(view.get("private_metadata"))
-        values = parse_goals_state(view["state"]["values"])
+        values = parse_goals_state(state_values(view))
         with deps.session_factory.begin() as db_session:
             # Checked again here: a form is no proof its submitter belongs to the pair.
             membership = membership_of(
@@ -166,17 +160,18 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def on_goal_menu(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
+        verb, _, goal_id = selected_value(action).partition(":")
+        if verb not in (GoalStatus.ACHIEVED, GoalStatus.DROPPED):
+            raise DomainError("That goal menu is out of date. Try `/mentoring goals` again.")
+        goal = record_id(goal_id)
         ack()
         team_id, user_id = team_id_of(body), user_id_of(body)
-        verb, _, goal_id = action["selected_option"]["value"].partition(":")
-        if verb not in (GoalStatus.ACHIEVED, GoalStatus.DROPPED) or not goal_id.isdigit():
-            raise DomainError("That goal menu is out of date. Try `/mentoring goals` again.")
         with deps.session_factory.begin() as db_session:
             change = set_goal_status(
                 db_session,
                 team_id=team_id,
                 user_id=user_id,
-                goal_id=int(goal_id),
+                goal_id=goal,
                 status=GoalStatus(verb),
                 now=deps.clock(),
             )

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from bot.handlers.commands import COMMAND, CommandCall, CommandRouter
 from bot.handlers.coordinators import require_coordinator
-from bot.handlers.deps import Deps, team_id_of, user_id_of
+from bot.handlers.deps import (
+    Deps,
+    OutOfDateError,
+    record_id,
+    selected_value,
+    team_id_of,
+    user_id_of,
+)
 from bot.handlers.slack_users import mentioned_users
 from bot.services.errors import DomainError
 from bot.services.matching.proposals import (
@@ -129,16 +136,19 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def on_pair_menu(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
+        verb, _, raw_pair_id = selected_value(action).partition(":")
+        if verb not in ("remove", "pin", "unpin"):
+            raise OutOfDateError
+        pair_id = record_id(raw_pair_id)
         ack()
-        verb, _, pair_id = action["selected_option"]["value"].partition(":")
         team_id, program_id = _check(client, body)
         with deps.session_factory.begin() as db_session:
             program = _program(deps, db_session, team_id=team_id, program_id=program_id)
             if verb == "remove":
-                remove_pair(db_session, team_id=program.team_id, pair_id=int(pair_id))
+                remove_pair(db_session, team_id=program.team_id, pair_id=pair_id)
             else:
                 set_pinned(
-                    db_session, team_id=program.team_id, pair_id=int(pair_id), pinned=verb == "pin"
+                    db_session, team_id=program.team_id, pair_id=pair_id, pinned=verb == "pin"
                 )
             view = proposal_modal(
                 current_proposal(db_session, program=program), notice=NOTICES.get(verb)

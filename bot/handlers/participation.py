@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.handlers.commands import COMMAND, CommandCall, CommandRouter
-from bot.handlers.deps import Deps, team_id_of, user_id_of
+from bot.handlers.deps import Deps, record_id, team_id_of, user_id_of
 from bot.handlers.home import publish_home
 from bot.services.errors import DomainError
 from bot.services.participation import (
@@ -37,7 +37,9 @@ def _weeks(args: str) -> int:
     if not args:
         return DEFAULT_PAUSE_WEEKS
     word = args.split()[0]
-    if not word.isdigit():
+    # ASCII digits only: "²" passes isdigit() but not int(), and a thousand digits would
+    # make a number no pause could use.
+    if not (word.isascii() and word.isdigit()) or len(word) > 3:
         raise DomainError(
             f"Say how many weeks, from 1 to {MAX_PAUSE_WEEKS}: e.g. `{COMMAND} pause 3`."
         )
@@ -122,15 +124,17 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def on_pause_button(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
+        pausing = action["action_id"] == ActionId.PAUSE
+        weeks = record_id(action.get("value") or str(DEFAULT_PAUSE_WEEKS)) if pausing else 0
         ack()
         team_id, user_id = team_id_of(body), user_id_of(body)
         with deps.session_factory.begin() as db_session:
-            if action["action_id"] == ActionId.PAUSE:
+            if pausing:
                 pause(
                     db_session,
                     team_id=team_id,
                     user_id=user_id,
-                    weeks=int(action.get("value") or DEFAULT_PAUSE_WEEKS),
+                    weeks=weeks,
                     now=deps.clock(),
                 )
             else:

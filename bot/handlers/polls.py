@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.handlers.commands import COMMAND, CommandCall, CommandRouter
 from bot.handlers.coordinators import require_coordinator
-from bot.handlers.deps import Deps, team_id_of, user_id_of
+from bot.handlers.deps import Deps, OutOfDateError, record_id, team_id_of, user_id_of
 from bot.handlers.slack_users import mentioned_channel
 from bot.services.errors import DomainError
 from bot.services.polls import (
@@ -27,13 +27,12 @@ from bot.services.polls import (
 from bot.views.ids import POLL_VOTE_PREFIX, ActionId
 from bot.views.messages import HelpEntry
 from bot.views.polls import (
-    parse_poll_vote_value,
     poll_follow_up,
-    poll_id_of_topics_block,
     poll_message,
     vote_receipt,
 )
 from models import Poll
+from models.enums import PollAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +101,14 @@ def _poll(call: CommandCall, deps: Deps) -> None:
         _post_poll(call, deps)
 
 
+def _vote_of(action: dict[str, Any]) -> tuple[int, PollAnswer]:
+    """(poll id, answer) from a vote button; OutOfDateError for a value no poll of ours has."""
+    poll_id, _, answer = str(action.get("value")).partition(":")
+    if answer not in set(PollAnswer):
+        raise OutOfDateError
+    return record_id(poll_id), PollAnswer(answer)
+
+
 def _follow_up(client: WebClient, user_id: str, outcome: VoteOutcome) -> None:
     if outcome.follow_up is not None:
         text, blocks = poll_follow_up(outcome.follow_up)
@@ -127,8 +134,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         client: WebClient,
         respond: Respond,
     ) -> None:
+        poll_id, answer = _vote_of(action)
         ack()
-        poll_id, answer = parse_poll_vote_value(action["value"])
         user_id = user_id_of(body)
         with deps.session_factory.begin() as db_session:
             outcome = record_vote(
@@ -148,13 +155,19 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def on_topics(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
+        poll_id = record_id(str(action.get("block_id")).partition(":")[2])
+        chosen = action.get("selected_options")
+        topics = [
+            o["value"]
+            for o in (chosen if isinstance(chosen, list) else [])
+            if isinstance(o, dict) and isinstance(o.get("value"), str)
+        ]
         ack()
-        topics = [o["value"] for o in action.get("selected_options") or []]
         with deps.session_factory.begin() as db_session:
             outcome = record_topic_votes(
                 db_session,
                 team_id=team_id_of(body),
-                poll_id=poll_id_of_topics_block(action["block_id"]),
+                poll_id=poll_id,
                 user_id=user_id_of(body),
                 topics=topics,
                 now=deps.clock(),

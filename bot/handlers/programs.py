@@ -30,6 +30,7 @@ from bot.views.programs import (
     program_list_blocks,
     program_modal,
 )
+from bot.views.state import state_values
 from bot.views.text import escape
 from models import Program
 from models.enums import ProgramStatus
@@ -114,7 +115,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         with deps.session_factory.begin() as db_session:
             current = db_session.get(Program, metadata.program_id) if metadata.program_id else None
             status = current.status if current else ProgramStatus.OPEN
-            values = parse_program_state(view["state"]["values"], status)
+            values = parse_program_state(state_values(view), status)
             errors = validate_program(values)
             if errors:
                 ack(response_action="errors", errors=errors)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.handlers.calendar import send_invite
 from bot.handlers.commands import COMMAND, CommandCall, CommandRouter
-from bot.handlers.deps import Deps, team_id_of, user_id_of
+from bot.handlers.deps import Deps, record_id, team_id_of, user_id_of
 from bot.handlers.slack_users import fetch_timezone
 from bot.services import checkins as checkin_rules
 from bot.services import sessions as session_rules
@@ -24,11 +24,13 @@ from bot.services.session_plans import suggested_agenda
 from bot.views import sessions as views
 from bot.views.ids import ActionId, CallbackId, CheckInBlock, SessionBlock
 from bot.views.messages import HelpEntry
-from bot.views.text import escape
+from bot.views.state import state_values
+from bot.views.text import clip, escape
 from models import MentoringSession, Pair, Participant, Program
 from models.enums import CheckInOutcome
 
 NOTES_SHOWN = 10
+NOTES_TEXT_LIMIT = 3900  # one readable message; the newest notes come first
 CHECKIN_FIELDS = {
     "rating": CheckInBlock.RATING,
     "learned": CheckInBlock.LEARNED,
@@ -39,6 +41,7 @@ SESSION_FIELDS = {
     "day": SessionBlock.DAY,
     "clock": SessionBlock.CLOCK,
     "minutes": SessionBlock.MINUTES,
+    "agenda": SessionBlock.AGENDA,
 }
 
 
@@ -163,7 +166,7 @@ def _notes_command(call: CommandCall, deps: Deps) -> None:
         if lines
         else "You have no private notes yet. Add one when you check in after a session."
     )
-    call.ack(response_type="ephemeral", text=text[:3900])
+    call.ack(response_type="ephemeral", text=clip(text, NOTES_TEXT_LIMIT))
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
@@ -184,6 +187,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
         """Schedule (the value names the pair) or move (it names the session)."""
+        record = record_id(action.get("value"))
         ack()
         moving = action["action_id"] == ActionId.MOVE_SESSION
         open_schedule_form(
@@ -192,8 +196,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             trigger_id=body["trigger_id"],
             team_id=team_id_of(body),
             user_id=user_id_of(body),
-            pair_id=None if moving else int(action["value"]),
-            session_id=int(action["value"]) if moving else None,
+            pair_id=None if moving else record,
+            session_id=record if moving else None,
         )
 
     @app.view(CallbackId.SCHEDULE_SESSION)
@@ -202,7 +206,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     ) -> None:
         user_id, now = user_id_of(body), deps.clock()
         metadata = views.ScheduleMetadata.load(view.get("private_metadata"))
-        values = views.parse_schedule_state(view["state"]["values"])
+        values = views.parse_schedule_state(state_values(view))
         errors, starts_at = session_rules.validate_session(values, zone_name=metadata.zone, now=now)
         if errors or starts_at is None:
             ack(
@@ -258,26 +262,29 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def on_cancel_button(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
+        session_id = record_id(action.get("value"))
         ack()
         user_id = user_id_of(body)
         with deps.session_factory.begin() as db_session:
-            session = session_rules.session_for(
-                db_session, session_id=int(action["value"]), user_id=user_id
-            )
+            session = session_rules.session_for(db_session, session_id=session_id, user_id=user_id)
             if session.status.value != "scheduled":
                 raise DomainError("That session is no longer scheduled.")
             zone_name = _person(session.pair, user_id).timezone
             when = describe(session.starts_at, zone_name)
         client.views_open(
             trigger_id=body["trigger_id"],
-            view=views.cancel_modal(when=when, session_id=int(action["value"])),
+            view=views.cancel_modal(when=when, session_id=session_id),
         )
 
     @app.view(CallbackId.CANCEL_SESSION)
     def on_cancel(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         user_id, now = user_id_of(body), deps.clock()
         metadata = views.SessionMetadata.load(view.get("private_metadata"))
-        reason = views.parse_reason(view["state"]["values"])
+        reason = views.parse_reason(state_values(view))
+        problem = session_rules.validate_reason(reason)
+        if problem:
+            ack(response_action="errors", errors={SessionBlock.REASON: problem})
+            return
         with deps.session_factory.begin() as db_session:
             session = session_rules.session_for(
                 db_session, session_id=metadata.session_id, user_id=user_id
@@ -307,34 +314,20 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         _post_to_pair(client, pair, text, [])
         send_calendar_invite(client, pair=pair, session=session, cancelled=True)
 
-    def _checkin_session(
-        body: dict[str, Any], action: dict[str, Any]
-    ) -> tuple[MentoringSession, str]:
-        user_id = user_id_of(body)
-        with deps.session_factory.begin() as db_session:
-            session = session_rules.session_for(
-                db_session, session_id=int(action["value"]), user_id=user_id
-            )
-            db_session.expunge_all()
-        return session, user_id
-
     @app.action(ActionId.CHECKIN_HAPPENED)
     def on_happened(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
+        session_id = record_id(action.get("value"))
         ack()
         user_id = user_id_of(body)
         with deps.session_factory.begin() as db_session:
-            session = session_rules.session_for(
-                db_session, session_id=int(action["value"]), user_id=user_id
-            )
+            session = session_rules.session_for(db_session, session_id=session_id, user_id=user_id)
             topics = checkin_rules.session_topics(db_session, session=session)
             partner = _partner(session.pair, user_id)
         client.views_open(
             trigger_id=body["trigger_id"],
-            view=views.checkin_modal(
-                session_id=int(action["value"]), partner=partner, topics=topics
-            ),
+            view=views.checkin_modal(session_id=session_id, partner=partner, topics=topics),
         )
 
     @app.action(ActionId.CHECKIN_RESCHEDULED)
@@ -342,14 +335,13 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def on_not_happened(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
+        session_id = record_id(action.get("value"))
         ack()
         user_id, now = user_id_of(body), deps.clock()
         rescheduled = action["action_id"] == ActionId.CHECKIN_RESCHEDULED
         outcome = CheckInOutcome.RESCHEDULED if rescheduled else CheckInOutcome.CANCELLED
         with deps.session_factory.begin() as db_session:
-            session = session_rules.session_for(
-                db_session, session_id=int(action["value"]), user_id=user_id
-            )
+            session = session_rules.session_for(db_session, session_id=session_id, user_id=user_id)
             checkin_rules.record_outcome(
                 db_session, session=session, user_id=user_id, outcome=outcome, now=now
             )
@@ -380,7 +372,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def on_checkin(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         user_id, now = user_id_of(body), deps.clock()
         metadata = views.SessionMetadata.load(view.get("private_metadata"))
-        values = views.parse_checkin_state(view["state"]["values"])
+        values = views.parse_checkin_state(state_values(view))
         errors = checkin_rules.validate_checkin(values)
         if errors:
             ack(response_action="errors", errors={CHECKIN_FIELDS[k]: v for k, v in errors.items()})

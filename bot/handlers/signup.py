@@ -22,6 +22,7 @@ from bot.views.ids import ActionId, CallbackId
 from bot.views.messages import HelpEntry, signup_confirmation
 from bot.views.metadata import SignupMetadata
 from bot.views.signup import errors_for_blocks, parse_signup_state, signup_modal
+from bot.views.state import state_values
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         # Re-render the form so there is one self-rating field per topic chosen to learn.
         ack()
         view = body["view"]
-        values = parse_signup_state(view["state"]["values"])
+        values = parse_signup_state(state_values(view))
         metadata = SignupMetadata.load(view.get("private_metadata"))
         try:
             client.views_update(
@@ -94,7 +95,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
 
     @app.view(CallbackId.SIGNUP)
     def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        profile = parse_signup_state(view["state"]["values"])
+        profile = parse_signup_state(state_values(view))
         errors = validate_profile(profile)
         if errors:
             ack(response_action="errors", errors=errors_for_blocks(errors, _input_block_ids(view)))

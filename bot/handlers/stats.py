@@ -14,7 +14,7 @@ from bot.services.programs import find_open_program, find_program
 from bot.services.stats import program_stats
 from bot.views.messages import HelpEntry
 from bot.views.stats import stats_blocks, stats_text
-from bot.views.text import escape
+from bot.views.text import escape, unescape
 
 
 def _stats(call: CommandCall, deps: Deps) -> None:
@@ -25,7 +25,7 @@ def _stats(call: CommandCall, deps: Deps) -> None:
         return
     # Anything refused is refused before the ack, so it is the command's own answer.
     with deps.session_factory.begin() as db_session:
-        program = find_program(db_session, team_id=call.team_id, name=call.args)
+        program = find_program(db_session, team_id=call.team_id, name=unescape(call.args))
     call.ack()
     with deps.session_factory.begin() as db_session:
         db_session.add(program)

@@ -14,7 +14,8 @@ from bot.services.topics import TOPICS_BY_KEY
 from models import CheckIn, Goal, MentoringSession, Participant
 from models.enums import CheckInOutcome, GoalStatus, SessionStatus, Side, TopicDirection
 
-TEXT_LIMIT = 2000
+# What each text field may hold; the form's inputs carry the same limits.
+TEXT_LIMITS = {"learned": 1000, "private_note": 2000, "follow_up": 1000}
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,9 @@ def validate_checkin(values: CheckInInput) -> dict[str, str]:
     errors: dict[str, str] = {}
     if values.rating is None or not 1 <= values.rating <= 5:
         errors["rating"] = "Rate the session from 1 to 5."
-    for name in ("learned", "private_note", "follow_up"):
-        if len(getattr(values, name)) > TEXT_LIMIT:
-            errors[name] = f"Keep it under {TEXT_LIMIT} characters."
+    for name, limit in TEXT_LIMITS.items():
+        if len(getattr(values, name).strip()) > limit:
+            errors[name] = f"Please keep it under {limit} characters."
     return errors
 
 

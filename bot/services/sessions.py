@@ -28,6 +28,7 @@ MIN_MINUTES, MAX_MINUTES = 15, 180
 MIN_NOTICE = timedelta(minutes=10)
 MAX_AHEAD = timedelta(days=365)
 REASON_LENGTH = 500
+AGENDA_LENGTH = 2000
 
 
 class SessionError(DomainError):
@@ -47,8 +48,10 @@ class SessionInput:
 def validate_session(
     values: SessionInput, *, zone_name: str | None, now: datetime
 ) -> tuple[dict[str, str], datetime | None]:
-    """Field errors (by field: day, clock, minutes), and the start as a UTC instant."""
+    """Field errors (by field: day, clock, minutes, agenda), and the start as a UTC instant."""
     errors: dict[str, str] = {}
+    if len(values.agenda.strip()) > AGENDA_LENGTH:
+        errors["agenda"] = f"Please keep the agenda under {AGENDA_LENGTH} characters."
     if values.day is None:
         errors["day"] = "Pick a date."
     if values.clock is None:
@@ -63,6 +66,13 @@ def validate_session(
     elif starts_at > now + MAX_AHEAD:
         errors["day"] = "Pick a date within the next year."
     return errors, starts_at
+
+
+def validate_reason(reason: str) -> str | None:
+    """What is wrong with a cancellation's reason, or None."""
+    if len(reason.strip()) > REASON_LENGTH:
+        return f"Please keep the reason under {REASON_LENGTH} characters."
+    return None
 
 
 def side_of(pair: Pair, user_id: str) -> Side | None:
@@ -200,7 +210,7 @@ def cancel(
         raise SessionError("That session is already recorded as over; it can't be cancelled.")
     session.status = SessionStatus.CANCELLED
     session.cancelled_by = side_of(session.pair, user_id)
-    session.cancel_reason = reason.strip()[:REASON_LENGTH] or None
+    session.cancel_reason = reason.strip() or None
     session.cancelled_at = session.updated_at = now
     outbox.cancel_pending(db_session, session_id=session.id, now=now)
     return session

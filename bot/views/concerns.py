@@ -20,9 +20,8 @@ from slack_sdk.models.views import View
 
 from bot.services.concerns import TEXT_LENGTH, ConcernDetails, PairPeople
 from bot.views.ids import ActionId, CallbackId, ConcernBlock
-from bot.views.text import escape
+from bot.views.text import escaped_chunks
 
-SECTION_LIMIT = 3000  # Slack's limit on a section's text
 REASSURANCE = (
     ":lock: Only the program coordinators will read this. Your partner is never told, "
     "and nothing you write here is shown to them."
@@ -86,23 +85,6 @@ def _about(details: ConcernDetails) -> str:
         lines = "\n".join(f"• {_pair_line(p)}" for p in details.pairs)
         return f"*Not linked to one pair.* Their current pairs:\n{lines}"
     return "*Not linked to a pair:* they have no current partner."
-
-
-def escaped_chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
-    """The text escaped, cut into pieces that each fit a section (never inside an entity)."""
-    chunks: list[str] = []
-    current: list[str] = []
-    size = 0
-    for char in text:
-        piece = escape(char)
-        if size + len(piece) > limit:
-            chunks.append("".join(current))
-            current, size = [], 0
-        current.append(piece)
-        size += len(piece)
-    if current:
-        chunks.append("".join(current))
-    return chunks
 
 
 def coordinator_message(details: ConcernDetails) -> tuple[str, list[Block]]:

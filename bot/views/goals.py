@@ -46,7 +46,7 @@ from bot.services.topics import TOPICS_BY_KEY, TopicKind, topic_label, topics_of
 from bot.views.ids import ActionId, CallbackId, GoalRowField, GoalsBlock, goal_block_id
 from bot.views.metadata import ViewMetadata
 from bot.views.signup import CADENCE_LABELS, TOPIC_GROUP_LABELS
-from bot.views.text import escape
+from bot.views.text import escape, sections
 from models import Goal
 from models.enums import Cadence, GoalStatus, Side
 
@@ -368,19 +368,10 @@ def summary_message(summary: AgreementSummary) -> tuple[str, list[Block]]:
                 "working towards, for the record."
             )
         ),
-        SectionBlock(
-            text=MarkdownTextObject(
-                text=f"*What {mentee} wants to learn*\n{_bullets(summary.mentee_goals)}"
-            )
-        ),
-        SectionBlock(
-            text=MarkdownTextObject(
-                text=f"*What {mentor} wants in return*\n{_bullets(summary.mentor_goals)}"
-            )
-        ),
-        SectionBlock(
-            text=MarkdownTextObject(text=f"*Ground rules*\n{_rules_lines(summary.rules)}")
-        ),
+        # Each goal fits a section, but three of them escaped may not: as many as needed.
+        *sections(f"*What {mentee} wants to learn*\n{_bullets(summary.mentee_goals)}"),
+        *sections(f"*What {mentor} wants in return*\n{_bullets(summary.mentor_goals)}"),
+        *sections(f"*Ground rules*\n{_rules_lines(summary.rules)}"),
         ContextBlock(
             elements=[
                 MarkdownTextObject(

@@ -24,7 +24,7 @@ from bot.views.participation import local_date
 from bot.views.polls import tally_lines
 from bot.views.programs import program_line
 from bot.views.stats import at_risk_line, one_decimal, percent
-from bot.views.text import escape
+from bot.views.text import clip, escape
 from models.enums import GoalStatus, PairStatus, ParticipantStatus, PollStatus
 
 INTRO = (
@@ -109,7 +109,7 @@ def _headline_blocks(stats: ProgramStats) -> list[Block]:
             lines.append(f"and {len(at_risk) - AT_RISK_ON_HOME} more: `/mentoring stats`")
     else:
         lines.append("*Pairs at risk:* none")
-    return [SectionBlock(text=MarkdownTextObject(text="\n".join(lines)[:3000]))]
+    return [SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines))))]
 
 
 def _coordinator_blocks(dashboard: Dashboard) -> list[Block]:

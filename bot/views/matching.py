@@ -21,7 +21,7 @@ from bot.services.ground_rules import GROUND_RULES
 from bot.services.matching.proposals import Proposal
 from bot.views.ids import ActionId, CallbackId
 from bot.views.metadata import ViewMetadata
-from bot.views.text import escape
+from bot.views.text import clip, escape
 from models import Pair
 
 PAIRS_SHOWN = 40
@@ -44,9 +44,9 @@ def _pair_block(pair: Pair) -> SectionBlock:
     return SectionBlock(
         block_id=f"pair:{pair.id}",
         text=MarkdownTextObject(
-            text=f"*{mentor}* coaches *{mentee}*  ·  score {pair.score or 0:.1f}{pin}\n{reasons}"[
-                :3000
-            ]
+            text=clip(
+                f"*{mentor}* coaches *{mentee}*  ·  score {pair.score or 0:.1f}{pin}\n{reasons}"
+            )
         ),
         accessory=OverflowMenuElement(
             action_id=ActionId.MATCH_PAIR_MENU,

@@ -34,17 +34,8 @@ def poll_vote_value(poll_id: int, answer: PollAnswer) -> str:
     return f"{poll_id}:{answer}"
 
 
-def parse_poll_vote_value(value: str) -> tuple[int, PollAnswer]:
-    poll_id, _, answer = value.partition(":")
-    return int(poll_id), PollAnswer(answer)
-
-
 def topics_block_id(poll_id: int) -> str:
     return f"poll_topics:{poll_id}"
-
-
-def poll_id_of_topics_block(block_id: str) -> int:
-    return int(block_id.partition(":")[2])
 
 
 def tally_lines(tallies: PollTallies) -> str:

@@ -24,13 +24,14 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.services.checkins import CheckInInput
+from bot.services.checkins import TEXT_LIMITS, CheckInInput
 from bot.services.local_time import describe, describe_clock
-from bot.services.sessions import SessionInput
+from bot.services.sessions import AGENDA_LENGTH, REASON_LENGTH, SessionInput
 from bot.services.topics import topic_label
 from bot.views.ids import ActionId, CallbackId, CheckInBlock, SessionBlock
 from bot.views.metadata import ViewMetadata
-from bot.views.text import escape
+from bot.views.state import as_int
+from bot.views.text import clip, escape, sections
 
 RATINGS = {
     "5": "5 - excellent",
@@ -108,7 +109,7 @@ def schedule_modal(
                 element=PlainTextInputElement(
                     action_id=SessionBlock.AGENDA,
                     multiline=True,
-                    max_length=2000,
+                    max_length=AGENDA_LENGTH,
                     initial_value=agenda or None,
                 ),
             ),
@@ -130,7 +131,9 @@ def cancel_modal(*, when: str, session_id: int) -> View:
                 block_id=SessionBlock.REASON,
                 optional=True,
                 label=PlainTextObject(text="Reason (your partner will see it)"),
-                element=PlainTextInputElement(action_id=SessionBlock.REASON, max_length=500),
+                element=PlainTextInputElement(
+                    action_id=SessionBlock.REASON, max_length=REASON_LENGTH
+                ),
             ),
         ],
     )
@@ -171,9 +174,7 @@ def session_confirmation(
     verb = "moved the session to" if moved else "scheduled a session for"
     text = f"<@{by_user}> {verb} {when} ({minutes} min)."
     return text, [
-        SectionBlock(
-            text=MarkdownTextObject(text=f":calendar: {text}{_agenda_lines(agenda)}"[:3000])
-        ),
+        *sections(f":calendar: {text}{_agenda_lines(agenda)}"),
         ContextBlock(
             elements=[
                 MarkdownTextObject(
@@ -211,14 +212,12 @@ def reminder(
     when = describe(starts_at, zone) if lead == "24h" else describe_clock(starts_at, zone)
     soon = "tomorrow" if lead == "24h" else "in an hour"
     text = f"Reminder: your mentoring session with {who} is {soon}, {when} ({minutes} min)."
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=f":alarm_clock: {text}{_agenda_lines(agenda)}"))
-    ]
+    blocks: list[Block] = [*sections(f":alarm_clock: {text}{_agenda_lines(agenda)}")]
     if guide:
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=("*Session guide*\n" + "\n".join(f"• {escape(g)}" for g in guide))[:3000]
+                    text=clip("*Session guide*\n" + "\n".join(f"• {escape(g)}" for g in guide))
                 )
             )
         )
@@ -284,7 +283,9 @@ def checkin_modal(*, session_id: int, partner: str | None, topics: list[str]) ->
             optional=True,
             label=PlainTextObject(text="What I learned or taught"),
             element=PlainTextInputElement(
-                action_id=CheckInBlock.LEARNED, multiline=True, max_length=1000
+                action_id=CheckInBlock.LEARNED,
+                multiline=True,
+                max_length=TEXT_LIMITS["learned"],
             ),
         ),
         InputBlock(
@@ -295,7 +296,9 @@ def checkin_modal(*, session_id: int, partner: str | None, topics: list[str]) ->
                 text="Only you will ever see this: not your partner, not the coordinators."
             ),
             element=PlainTextInputElement(
-                action_id=CheckInBlock.PRIVATE_NOTE, multiline=True, max_length=2000
+                action_id=CheckInBlock.PRIVATE_NOTE,
+                multiline=True,
+                max_length=TEXT_LIMITS["private_note"],
             ),
         ),
         InputBlock(
@@ -304,7 +307,9 @@ def checkin_modal(*, session_id: int, partner: str | None, topics: list[str]) ->
             label=PlainTextObject(text="A follow-up for my partner"),
             hint=PlainTextObject(text="Posted to your pair's group DM."),
             element=PlainTextInputElement(
-                action_id=CheckInBlock.FOLLOW_UP, multiline=True, max_length=1000
+                action_id=CheckInBlock.FOLLOW_UP,
+                multiline=True,
+                max_length=TEXT_LIMITS["follow_up"],
             ),
         ),
     ]
@@ -382,7 +387,7 @@ def parse_checkin_state(state: dict[str, Any]) -> CheckInInput:
         return str(_element(state, block).get("value") or "")
 
     return CheckInInput(
-        rating=int(rating) if rating else None,
+        rating=as_int(rating),
         topics=topics,
         learned=text(CheckInBlock.LEARNED),
         private_note=text(CheckInBlock.PRIVATE_NOTE),

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 from bot.services.chart_data import MIN_GROUP
 from bot.services.stats import AtRiskPair, ProgramStats
 from bot.services.topics import topic_label
-from bot.views.text import escape
+from bot.views.text import clip, escape
 from models.enums import GoalStatus, PairStatus, PollAnswer, Role
 
 SMALL = f"fewer than {MIN_GROUP}"
@@ -42,7 +42,7 @@ def one_decimal(value: float | None) -> str:
 
 
 def _section(title: str, lines: list[str]) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=(f"*{title}*\n" + "\n".join(lines))[:3000]))
+    return SectionBlock(text=MarkdownTextObject(text=clip(f"*{title}*\n" + "\n".join(lines))))
 
 
 def _breakdown(values: dict[str, int | None]) -> str:
@@ -162,7 +162,8 @@ def stats_blocks(stats: ProgramStats) -> list[Block]:
 def stats_text(stats: ProgramStats) -> str:
     s = stats.sessions
     return (
-        f"Program report for {stats.program.name}: {sum(stats.participation.by_role.values())} "
+        f"Program report for {escape(stats.program.name)}: "
+        f"{sum(stats.participation.by_role.values())} "
         f"sign-ups, {s.held} sessions held, {len(stats.pairs.at_risk)} pairs at risk."
     )
 
@@ -171,7 +172,7 @@ def digest(stats: ProgramStats) -> tuple[str, list[Block]]:
     """The Monday digest: the week's headline figures and who needs attention."""
     s, o = stats.sessions, stats.outcomes
     text = (
-        f"Weekly digest for {stats.program.name}: {s.held} sessions held, {s.cancelled} "
+        f"Weekly digest for {escape(stats.program.name)}: {s.held} sessions held, {s.cancelled} "
         f"cancelled, {len(stats.pairs.at_risk)} pairs at risk."
     )
     lines = [
@@ -187,7 +188,7 @@ def digest(stats: ProgramStats) -> tuple[str, list[Block]]:
         lines.append("No pair is at risk.")
     return text, [
         HeaderBlock(text=f"Weekly digest: {stats.program.name}"[:150]),
-        SectionBlock(text=MarkdownTextObject(text="\n".join(lines)[:3000])),
+        SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines)))),
         ContextBlock(
             elements=[
                 MarkdownTextObject(

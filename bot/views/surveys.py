@@ -23,6 +23,7 @@ from bot.services.topics import topic_label
 from bot.views.ids import SURVEY_RATING_PREFIX, ActionId, CallbackId, SurveyBlock
 from bot.views.metadata import ViewMetadata
 from bot.views.signup import RATING_LABELS
+from bot.views.state import as_int
 from models.enums import SurveyKind
 
 EFFECTIVENESS = {
@@ -113,8 +114,7 @@ def parse_survey_state(state: dict[str, Any], topics: list[str]) -> SurveyInput:
         return option.get("value")
 
     def number(block: str) -> int | None:
-        raw = selected(block)
-        return int(raw) if raw and raw.isdigit() else None
+        return as_int(selected(block))
 
     recommend = selected(SurveyBlock.WOULD_RECOMMEND)
     ratings = {t: r for t in topics if (r := number(SURVEY_RATING_PREFIX + t)) is not None}
