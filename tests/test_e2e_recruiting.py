@@ -7,8 +7,11 @@ import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from slack_bolt.listener import thread_runner
 from sqlalchemy import func, select, text
 
 import models
@@ -536,3 +539,39 @@ def test_a_double_submitted_sign_up_confirms_once(bot: RunningBot) -> None:
     bot.slack.wait_for("views.publish", lambda c: c.args["user_id"] == "U0DUP")
     assert len(bot.slack.dms_to("U0DUP")) == 1
     assert count(bot, Participant) == 1
+
+
+def test_a_click_that_fails_right_after_its_ack_is_still_acknowledged(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone not (or no longer) in the program clicks Pause on an old App Home: the click is
+    acknowledged, then the listener fails and the person is told why. Slack must get that ack,
+    not Bolt's 404 three seconds later, which Slack shows as an error on top of our message."""
+    executor = bot.app.listener_runner.listener_executor
+
+    class StartsLate:
+        """The listener starts a moment after Bolt first looks for its ack, as under load."""
+
+        def submit(self, work: Any) -> Any:
+            def late() -> Any:
+                time.sleep(0.05)
+                return work()
+
+            return executor.submit(late)
+
+    looks = []
+
+    def look_again(seconds: float) -> None:
+        # Bolt looks for the ack every 10 ms; this look comes after the listener has acked,
+        # failed and explained, as when the failure takes less than those 10 ms.
+        looks.append(seconds)
+        bot.slack.wait_for("chat.postMessage", lambda c: c.args["channel"] == "U0GONE")
+        time.sleep(0.2)
+
+    monkeypatch.setattr(bot.app.listener_runner, "listener_executor", StartsLate())
+    monkeypatch.setattr(thread_runner, "time", SimpleNamespace(time=time.time, sleep=look_again))
+    response = bot.driver.block_action("U0GONE", "pause", value="2")
+    assert response.status_code == 200
+    assert len(looks) == 1  # answered at the first look after the ack
+    explained = bot.slack.dms_to("U0GONE")
+    assert len(explained) == 1 and "/mentoring join" in explained[0].args["text"]
