@@ -15,14 +15,18 @@ from bot.services.programs import find_open_program
 from models import (
     Concern,
     Coordinator,
+    Goal,
     MatchExclusion,
+    MentoringSession,
+    OutboxMessage,
+    Pair,
     Participant,
     Poll,
     PollTopicVote,
     PollVote,
     Program,
 )
-from models.enums import PairStatus, ParticipantStatus
+from models.enums import PairStatus, ParticipantStatus, Side
 
 DEFAULT_PAUSE_WEEKS = 2
 MAX_PAUSE_WEEKS = 12
@@ -125,6 +129,7 @@ def forget(db_session: Session, *, team_id: str, user_id: str, now: datetime) ->
     for participant in participants:
         if participant.status != ParticipantStatus.LEFT:
             partners += _end_pairs_of(participant, db_session, now)
+        _scrub_pair_history(db_session, participant_id=participant.id, user_id=user_id)
         db_session.delete(participant)
     db_session.flush()  # ON DELETE SET NULL empties their side of every pair
     for model in (PollVote, PollTopicVote, Coordinator):
@@ -154,8 +159,31 @@ def forget(db_session: Session, *, team_id: str, user_id: str, now: datetime) ->
         .where(Poll.team_id == team_id, Poll.created_by == user_id)
         .values(created_by=None)
     )
+    # Messages queued for them would reach a person the app no longer knows.
+    db_session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.team_id == team_id, OutboxMessage.channel == user_id
+        )
+    )
     db_session.expire_all()
     return Departure(program_name="", partners_to_tell=partners)
+
+
+def _scrub_pair_history(db_session: Session, *, participant_id: int, user_id: str) -> None:
+    """Keep the person's pairs for the partner and the figures, minus what describes them:
+    the match reasons (their title, department, location), the words of their goals, and
+    their name on sessions they booked."""
+    for side, column in ((Side.MENTOR, Pair.mentor_id), (Side.MENTEE, Pair.mentee_id)):
+        pair_ids = select(Pair.id).where(column == participant_id).scalar_subquery()
+        db_session.execute(update(Pair).where(Pair.id.in_(pair_ids)).values(reasons=None))
+        db_session.execute(
+            update(Goal).where(Goal.pair_id.in_(pair_ids), Goal.side == side).values(text="")
+        )
+        db_session.execute(
+            update(MentoringSession)
+            .where(MentoringSession.pair_id.in_(pair_ids), MentoringSession.scheduled_by == user_id)
+            .values(scheduled_by="")
+        )
 
 
 @dataclass(frozen=True)
