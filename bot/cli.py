@@ -121,16 +121,17 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
         port = args.port or settings.port
         if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
+            from bot.socket_mode import MeteredSocketModeHandler
 
             assert settings.slack_app_token is not None
             logger.info(
                 "connecting to Slack in Socket Mode; health, readiness and metrics on port %d",
                 port,
             )
-            SocketModeHandler(
+            MeteredSocketModeHandler(
                 app,
                 settings.slack_app_token.get_secret_value(),
+                metrics=metrics,
                 web_client=WebClient(base_url=settings.slack_api_url),
             ).connect()
             wsgi_app = make_wsgi_app(None, readiness=readiness, metrics=metrics)

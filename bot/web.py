@@ -82,12 +82,22 @@ def describe_request(body: bytes, content_type: str) -> tuple[str, str | None]:
             payload = json.loads(form["payload"][0])
             if not isinstance(payload, dict):
                 return "other", None
-            team = payload.get("team")
-            team_id = team.get("id") if isinstance(team, dict) else payload.get("team_id")
-            return _PAYLOAD_TYPES.get(str(payload.get("type")), "other"), _text(team_id)
+            return describe_payload(payload)
     except (ValueError, UnicodeDecodeError):
         pass
     return "other", None
+
+
+def describe_payload(data: dict[str, Any]) -> tuple[str, str | None]:
+    """`describe_request` for a body already parsed: an interactivity payload, or any request
+    as Socket Mode hands it over (a command's fields, an event callback, a payload)."""
+    if "command" in data:
+        return "command", _text(data.get("team_id"))
+    if data.get("type") == "event_callback":
+        return "event", _text(data.get("team_id"))
+    team = data.get("team")
+    team_id = team.get("id") if isinstance(team, dict) else data.get("team_id")
+    return _PAYLOAD_TYPES.get(str(data.get("type")), "other"), _text(team_id)
 
 
 def _text(value: Any) -> str | None:

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import timedelta
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from pydantic import SecretStr
 from slack_sdk import WebClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.app import create_app
+from bot.config import Settings
 from bot.jobs import JOBS, Job, JobContext
 from bot.metrics import Metrics
 from bot.scheduler import run_once
 from bot.services import outbox
+from bot.socket_mode import MeteredSocketModeHandler
 from tests.conftest import BOT_TOKEN, RunningBot
-from tests.fakeslack import Failure
+from tests.fakeslack import Failure, FakeSlack
 from tests.pairs import MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
 from tests.test_sessions import BOOKED_AT, DAY_BEFORE
 
 T0 = DAY_BEFORE
+APP_TOKEN = "xapp-1-A0MENTOR-123-abc"
 
 
 class Scrape:
@@ -189,3 +198,58 @@ def test_two_apps_in_one_process_keep_their_own_counts() -> None:
         first.exposition()
     )
     assert b"mentorbot_outbox_messages_total{" not in second.exposition()
+
+
+def test_socket_mode_requests_are_counted_and_timed_like_http_ones(
+    settings: Settings, session_factory: sessionmaker[Session], slack: FakeSlack
+) -> None:
+    """Envelopes over the websocket go through the same Bolt app; each is answered on the
+    socket, counted once by type and outcome, and timed to its ack."""
+    socket_settings = settings.model_copy(update={"slack_app_token": SecretStr(APP_TOKEN)})
+    metrics = Metrics()
+    handler = MeteredSocketModeHandler(
+        create_app(socket_settings, session_factory),
+        APP_TOKEN,
+        metrics=metrics,
+        web_client=WebClient(base_url=slack.api_url),
+    )
+    socket = AnsweringSocket()
+    command = {
+        "team_id": slack.team_id,
+        "channel_id": "C0GENERAL",
+        "user_id": "U0ALICE",
+        "command": "/mentoring",
+        "text": "help",
+        "api_app_id": "A0MENTOR",
+        "trigger_id": "1.2.3",
+        "response_url": "http://127.0.0.1:9/response",
+    }
+    unknown_click = {
+        "type": "block_actions",
+        "team": {"id": slack.team_id},
+        "user": {"id": "U0ALICE"},
+        "actions": [{"action_id": "no_such_action", "block_id": "b", "type": "button"}],
+    }
+    for n in range(2):
+        handler.handle(socket, SocketModeRequest("slash_commands", f"e{n}", command))
+    handler.handle(socket, SocketModeRequest("interactive", "e9", unknown_click))
+
+    # The help text went back over the socket, as the answer to each command's envelope.
+    assert [a.envelope_id for a in socket.answers] == ["e0", "e1", "e9"]
+    assert "/mentoring" in json.dumps(socket.answers[0].payload)
+    scraped = Scrape(metrics.exposition().decode())
+    assert scraped("mentorbot_slack_requests_total", type="command", outcome="2xx") == 2
+    assert scraped("mentorbot_slack_ack_seconds_count", type="command") == 2
+    assert scraped("mentorbot_slack_ack_seconds_bucket", type="command", le="3.0") == 2
+    assert scraped("mentorbot_slack_ack_seconds_count", type="action") == 1
+
+
+class AnsweringSocket:
+    """Stands in for the websocket client: keeps what the app answers to each envelope."""
+
+    def __init__(self) -> None:
+        self.answers: list[SocketModeResponse] = []
+        self.logger = logging.getLogger("tests.socket")
+
+    def send_socket_mode_response(self, response: SocketModeResponse) -> None:
+        self.answers.append(response)
