@@ -106,6 +106,7 @@ class FakeSlack:
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self.closed_port = 9  # discard: nothing accepts websocket connections there
+        self.socket_url: str | None = None  # a FakeSocketModeServer's, when a test runs one
 
     # -- lifecycle ----------------------------------------------------------------------------
     def __enter__(self) -> FakeSlack:
@@ -385,8 +386,9 @@ class FakeSlack:
         }
 
     def _answer_apps_connections_open(self, _args: dict[str, Any]) -> dict[str, Any]:
-        # Socket Mode: nothing listens here, so the client keeps retrying its connection.
-        return {"ok": True, "url": f"ws://127.0.0.1:{self.closed_port}/link"}
+        # Socket Mode: unless a test serves the websocket, nothing listens at this address and
+        # the client keeps retrying its connection.
+        return {"ok": True, "url": self.socket_url or f"ws://127.0.0.1:{self.closed_port}/link"}
 
     def _answer_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(args.get("user", ""))

@@ -21,6 +21,7 @@ from models.db import make_engine
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.driver import SlackDriver
 from tests.fakeslack import FakeSlack
+from tests.fakesocket import FakeSocketModeServer
 from tests.test_metrics import Scrape
 
 REPO = Path(__file__).resolve().parents[1]
@@ -151,6 +152,54 @@ def test_socket_mode_connects_with_the_app_token_and_serves_no_unsigned_http(
             assert httpx.get(f"http://127.0.0.1:{port}/readyz").json() == {"status": "ready"}
             assert httpx.get(f"http://127.0.0.1:{port}/metrics").status_code == 200
             assert httpx.post(f"http://127.0.0.1:{port}/slack/events").status_code == 404
+    assert "xapp-1-A0MENTOR" not in run.output and BOT_TOKEN not in run.output
+
+
+def test_socket_mode_answers_over_the_websocket_and_counts_each_request(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    with FakeSlack() as slack, FakeSocketModeServer() as socket_end:
+        slack.socket_url = socket_end.url
+        env = mentorbot_env(
+            tmp_path,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_APP_TOKEN="xapp-1-A0MENTOR-123-abc",
+            SLACK_API_URL=slack.api_url,
+            PORT=str(port),
+            LOG_FORMAT="json",
+        )
+        with running(env, port, "--no-scheduler") as run:
+            assert socket_end.connected.wait(20), run.output
+            command = {
+                "token": "legacy-verification-token",
+                "team_id": slack.team_id,
+                "channel_id": "C0GENERAL",
+                "user_id": "U0ALICE",
+                "command": "/mentoring",
+                "text": "help",
+                "api_app_id": "A0MENTOR",
+                "trigger_id": "1.2.3",
+                "response_url": slack.response_url("socket"),
+            }
+            socket_end.send(
+                {
+                    "envelope_id": "env-1",
+                    "type": "slash_commands",
+                    "payload": command,
+                    "accepts_response_payload": True,
+                }
+            )
+            answer = socket_end.answer_to("env-1")
+            # The help answers the command in the ack, over the socket.
+            assert "/mentoring" in json.dumps(answer["payload"])
+            metrics = Scrape(httpx.get(f"http://127.0.0.1:{port}/metrics").text)
+            assert metrics("mentorbot_slack_requests_total", type="command", outcome="2xx") == 1
+            assert metrics("mentorbot_slack_ack_seconds_count", type="command") == 1
+    lines = [json.loads(line) for line in run.output.splitlines() if line.startswith("{")]
+    summary = [line for line in lines if line["message"].startswith("slack command: 200")]
+    assert len(summary) == 1 and summary[0]["team_id"] == slack.team_id
+    assert summary[0]["request_id"]
     assert "xapp-1-A0MENTOR" not in run.output and BOT_TOKEN not in run.output
 
 
