@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, cast
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Timestamps, str_enum
@@ -14,10 +14,25 @@ class MentoringSession(Timestamps, Base):
     """One meeting of a pair. Moving it bumps `version`, which retires its old reminders."""
 
     __tablename__ = "mentoring_sessions"
-    __table_args__ = (Index("ix_mentoring_sessions_status_starts_at", "status", "starts_at"),)
+    __table_args__ = (
+        Index("ix_mentoring_sessions_status_starts_at", "status", "starts_at"),
+        # The program report counts by status from this index alone.
+        Index(
+            "ix_mentoring_sessions_program_id_status",
+            "program_id",
+            "status",
+            "starts_at",
+            "cancelled_by",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    # The pair's program, copied so program figures need no join through pairs. Always set;
+    # nullable only because SQLite can add a foreign-key column to a live table no other way.
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("programs.id"), nullable=True
+    )
     starts_at: Mapped[datetime]
     minutes: Mapped[int] = mapped_column(SmallInteger)
     agenda: Mapped[str | None] = mapped_column(Text)
@@ -43,6 +58,11 @@ class CheckIn(Timestamps, Base):
     session_id: Mapped[int] = mapped_column(
         ForeignKey("mentoring_sessions.id", ondelete="CASCADE"), index=True
     )
+    # The session's program, copied so program figures need no join through sessions (always
+    # set; nullable for the same reason as the session's).
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("programs.id"), nullable=True
+    )
     participant_id: Mapped[int] = mapped_column(
         ForeignKey("participants.id", ondelete="CASCADE"), index=True
     )
@@ -53,3 +73,13 @@ class CheckIn(Timestamps, Base):
     learned: Mapped[str | None] = mapped_column(Text)
     private_note: Mapped[str | None] = mapped_column(Text)
     follow_up: Mapped[str | None] = mapped_column(Text)
+
+
+# The program report groups check-ins by their topic list as text (Postgres has no equality on
+# `json`); SQLite reads that grouping in index order instead of sorting every check-in.
+Index(
+    "ix_check_ins_program_id_topics",
+    CheckIn.program_id,
+    cast(CheckIn.topics, Text),
+    CheckIn.rating,
+)

@@ -13,6 +13,8 @@ from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
+    ScalarSelect,
+    Subquery,
     Text,
     and_,
     case,
@@ -21,9 +23,10 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy.orm import Session, aliased
 
 from bot.services.chart_data import MIN_GROUP, TopicGrowth, skill_growth
+from bot.services.pair_health import RESCHEDULED
 from bot.services.topics import TOPICS_BY_KEY
 from models import (
     CheckIn,
@@ -211,13 +214,6 @@ def _pairs(db_session: Session, program: Program) -> PairFigures:
     return PairFigures(by_status, [AtRiskPair(*row) for row in rows])
 
 
-def _of_program(pair_id: InstrumentedAttribute[int], program: Program) -> ColumnElement[bool]:
-    """The row's pair is in the program. Written as EXISTS: Postgres makes it a hash semi-join,
-    and SQLite scans the table once, probing pairs by primary key, rather than fetching each
-    row through the pair_id index (several times slower when a program has most of the rows)."""
-    return select(Pair.id).where(Pair.id == pair_id, Pair.program_id == program.id).exists()
-
-
 @dataclass(frozen=True)
 class _CheckInFigures:
     given: int  # check-ins on sessions that started and were not cancelled
@@ -227,34 +223,49 @@ class _CheckInFigures:
 
 
 def _check_ins(db_session: Session, program: Program, now: datetime) -> _CheckInFigures:
-    """Every check-in figure in one pass, grouped by the check-in's topic list: the lists are
-    few (subsets of the catalog), so they are unnested here rather than row by row in SQL.
+    """Every check-in figure from the check-ins alone, grouped by their topic list: the lists
+    are few (subsets of the catalog), so they are unnested here rather than row by row in SQL.
     A check-in saved without topics holds JSON null (or SQL NULL): it counts no topic."""
-    session = MentoringSession
-    started = and_(session.status.in_(ANSWERED), session.starts_at <= now)
     listed = cast(CheckIn.topics, Text)  # Postgres cannot group by `json`
     rows = db_session.execute(
-        select(
-            listed,
-            func.count(),
-            func.count().filter(started),
-            func.count(CheckIn.rating),
-            func.sum(CheckIn.rating),
-        )
-        .join(session, session.id == CheckIn.session_id)
-        .where(_of_program(session.pair_id, program))
+        select(listed, func.count(), func.count(CheckIn.rating), func.sum(CheckIn.rating))
+        .where(CheckIn.program_id == program.id)
         .group_by(listed)
     ).all()
-    given = rated = rating_sum = 0
+    session = MentoringSession
+
+    def on_sessions(*conditions: ColumnElement[bool]) -> ScalarSelect[int]:
+        return (
+            select(func.count())
+            .select_from(session)
+            .join(CheckIn, CheckIn.session_id == session.id)
+            .where(session.program_id == program.id, *conditions)
+            .scalar_subquery()
+        )
+
+    # Check-ins owed nothing (on a cancelled session, or one not started yet) are few, so they
+    # are counted by joining just those sessions, each set an index range of its own, rather
+    # than by joining every check-in to its session.
+    owed_nothing = db_session.scalar(
+        select(
+            on_sessions(session.status == SessionStatus.CANCELLED)  # the one not in ANSWERED
+            + on_sessions(session.status.in_(ANSWERED), session.starts_at > now)
+        )
+    )
+    total = rated = rating_sum = 0
     topics: Counter[str] = Counter()
-    for text, count, started_count, rated_count, rating_total in rows:
-        given += started_count
+    for text, count, rated_count, rating_total in rows:
+        total += count
         rated += rated_count
         rating_sum += rating_total or 0
         keys = json.loads(text) if text else None
         if isinstance(keys, list):
-            topics.update({key: count for key in keys if key in TOPICS_BY_KEY})
-    return _CheckInFigures(given=given, rated=rated, rating_sum=rating_sum, topics=topics)
+            for key in keys:
+                if key in TOPICS_BY_KEY:
+                    topics[key] += count
+    return _CheckInFigures(
+        given=total - (owed_nothing or 0), rated=rated, rating_sum=rating_sum, topics=topics
+    )
 
 
 def _sessions(
@@ -264,28 +275,43 @@ def _sessions(
     check_ins: _CheckInFigures | None = None,
 ) -> SessionFigures:
     session = MentoringSession
-
-    def counted(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.count().filter(and_(*conditions))
-
-    cancelled = session.status == SessionStatus.CANCELLED
-    # One pass, no GROUP BY (SQLite would sort every row to group them).
-    held, by_mentor, by_mentee, not_said, missed, upcoming, started = db_session.execute(
-        select(
-            counted(session.status == SessionStatus.HAPPENED),
-            counted(cancelled, session.cancelled_by == Side.MENTOR),
-            counted(cancelled, session.cancelled_by == Side.MENTEE),
-            counted(cancelled, session.cancelled_by.is_(None)),
-            counted(
+    started = session.starts_at <= now
+    # Grouped by status alone, these read ix_mentoring_sessions_program_id_status in order:
+    # no table rows, no sort.
+    counts = {
+        status: (n, n_started, by_mentor, by_mentee, not_said)
+        for status, n, n_started, by_mentor, by_mentee, not_said in db_session.execute(
+            select(
+                session.status,
+                func.count(),
+                func.count().filter(started),
+                func.count().filter(session.cancelled_by == Side.MENTOR),
+                func.count().filter(session.cancelled_by == Side.MENTEE),
+                func.count().filter(session.cancelled_by.is_(None)),
+            )
+            .where(session.program_id == program.id)
+            .group_by(session.status)
+        )
+    }
+    nothing = (0, 0, 0, 0, 0)
+    held = counts.get(SessionStatus.HAPPENED, nothing)[0]
+    _, _, by_mentor, by_mentee, not_said = counts.get(SessionStatus.CANCELLED, nothing)
+    scheduled, scheduled_started, *_ = counts.get(SessionStatus.SCHEDULED, nothing)
+    # A session moved after the fact is recorded as missed "rescheduled": nobody missed it.
+    rescheduled = (
+        db_session.scalar(
+            select(func.count()).where(
+                session.program_id == program.id,
                 session.status == SessionStatus.MISSED,
-                func.coalesce(session.cancel_reason, "") != "rescheduled",
-            ),
-            counted(session.status == SessionStatus.SCHEDULED, session.starts_at > now),
-            # Check-ins: two are expected for every session that has started and was not
-            # cancelled before it (held, missed, or awaiting answers).
-            counted(session.status.in_(ANSWERED), session.starts_at <= now),
-        ).where(_of_program(session.pair_id, program))
-    ).one()
+                session.cancel_reason == RESCHEDULED,
+            )
+        )
+        or 0
+    )
+    missed = counts.get(SessionStatus.MISSED, nothing)[0] - rescheduled
+    # Check-ins: two are expected for every session that has started and was not cancelled
+    # before it (held, missed, or awaiting answers).
+    owed = sum(counts.get(status, nothing)[1] for status in ANSWERED)
     introduced = (
         db_session.scalar(
             select(func.count(Pair.id)).where(
@@ -300,33 +326,30 @@ def _sessions(
         held=held,
         cancelled_by={"mentor": by_mentor, "mentee": by_mentee, "not said": not_said},
         missed=missed,
-        upcoming=upcoming,
+        upcoming=scheduled - scheduled_started,
         planned_per_pair=program.planned_sessions,
         held_per_pair=held / introduced if introduced else None,
-        checkins_expected=2 * started,
+        checkins_expected=2 * owed,
         checkins_given=check_ins.given,
     )
 
 
-def _latest_surveys(program: Program):  # type: ignore[no-untyped-def]
-    """Each respondent's latest survey in the program: the final one if given, else midpoint."""
-    rank = case((SurveyResponse.kind == SurveyKind.FINAL, 2), else_=1)
-    best = (
+def _latest_surveys(program: Program) -> Subquery:
+    """Each respondent's latest answers in the program: their final surveys if they gave any,
+    else their midpoint ones. One pass over the program's surveys, ranked per person."""
+    final_first = case((SurveyResponse.kind == SurveyKind.FINAL, 1), else_=0).desc()
+    ranked = (
         select(
-            SurveyResponse.participant_id,
-            func.max(rank).label("best"),
+            SurveyResponse.effectiveness,
+            func.rank()
+            .over(partition_by=SurveyResponse.participant_id, order_by=final_first)
+            .label("nth"),
         )
         .join(Pair, Pair.id == SurveyResponse.pair_id)
         .where(Pair.program_id == program.id)
-        .group_by(SurveyResponse.participant_id)
         .subquery()
     )
-    return (
-        select(SurveyResponse)
-        .join(best, best.c.participant_id == SurveyResponse.participant_id)
-        .join(Pair, Pair.id == SurveyResponse.pair_id)
-        .where(Pair.program_id == program.id, rank == best.c.best)
-    )
+    return select(ranked.c.effectiveness).where(ranked.c.nth == 1).subquery()
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -342,7 +365,7 @@ def _outcomes(
     if check_ins is None:
         check_ins = _check_ins(db_session, program, now)
     rated = check_ins.rated
-    latest = _latest_surveys(program).subquery()
+    latest = _latest_surveys(program)
     total, effective, extremely = db_session.execute(
         select(
             func.count(),
