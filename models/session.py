@@ -29,10 +29,9 @@ class MentoringSession(Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
     # The pair's program, copied so program figures need no join through pairs. Always set;
-    # nullable only because SQLite can add a foreign-key column to a live table no other way.
-    program_id: Mapped[int] = mapped_column(
-        ForeignKey("programs.id"), nullable=True
-    )
+    # added to live tables by a plain ADD COLUMN (migration 0008), hence nullable and with no
+    # ON DELETE of its own: a program's sessions already go with its pairs.
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), nullable=True)
     starts_at: Mapped[datetime]
     minutes: Mapped[int] = mapped_column(SmallInteger)
     agenda: Mapped[str | None] = mapped_column(Text)
@@ -58,11 +57,8 @@ class CheckIn(Timestamps, Base):
     session_id: Mapped[int] = mapped_column(
         ForeignKey("mentoring_sessions.id", ondelete="CASCADE"), index=True
     )
-    # The session's program, copied so program figures need no join through sessions (always
-    # set; nullable for the same reason as the session's).
-    program_id: Mapped[int] = mapped_column(
-        ForeignKey("programs.id"), nullable=True
-    )
+    # The session's program, copied likewise (and going with its session).
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), nullable=True)
     participant_id: Mapped[int] = mapped_column(
         ForeignKey("participants.id", ondelete="CASCADE"), index=True
     )
@@ -76,7 +72,9 @@ class CheckIn(Timestamps, Base):
 
 
 # The program report groups check-ins by their topic list as text (Postgres has no equality on
-# `json`); SQLite reads that grouping in index order instead of sorting every check-in.
+# `json`); SQLite reads that grouping in index order instead of sorting every check-in. SQLite
+# cannot reflect an index on an expression: a batch (copy) migration of check_ins must create
+# this one again.
 Index(
     "ix_check_ins_program_id_topics",
     CheckIn.program_id,

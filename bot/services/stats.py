@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import (
-    ColumnElement,
-    ScalarSelect,
     Subquery,
     Text,
     and_,
@@ -222,7 +220,7 @@ class _CheckInFigures:
     topics: Counter[str]  # catalog topic -> check-ins that covered it
 
 
-def _check_ins(db_session: Session, program: Program, now: datetime) -> _CheckInFigures:
+def _check_ins(db_session: Session, program: Program) -> _CheckInFigures:
     """Every check-in figure from the check-ins alone, grouped by their topic list: the lists
     are few (subsets of the catalog), so they are unnested here rather than row by row in SQL.
     A check-in saved without topics holds JSON null (or SQL NULL): it counts no topic."""
@@ -232,24 +230,16 @@ def _check_ins(db_session: Session, program: Program, now: datetime) -> _CheckIn
         .where(CheckIn.program_id == program.id)
         .group_by(listed)
     ).all()
-    session = MentoringSession
-
-    def on_sessions(*conditions: ColumnElement[bool]) -> ScalarSelect[int]:
-        return (
-            select(func.count())
-            .select_from(session)
-            .join(CheckIn, CheckIn.session_id == session.id)
-            .where(session.program_id == program.id, *conditions)
-            .scalar_subquery()
-        )
-
-    # Check-ins owed nothing (on a cancelled session, or one not started yet) are few, so they
-    # are counted by joining just those sessions, each set an index range of its own, rather
-    # than by joining every check-in to its session.
-    owed_nothing = db_session.scalar(
-        select(
-            on_sessions(session.status == SessionStatus.CANCELLED)  # the one not in ANSWERED
-            + on_sessions(session.status.in_(ANSWERED), session.starts_at > now)
+    # A check-in is only taken once its session has started, and it takes the session off
+    # "scheduled", so it can no longer be moved: check-ins owed nothing are those on sessions
+    # cancelled since. They are few; joining just them is cheaper than joining every check-in.
+    on_cancelled = db_session.scalar(
+        select(func.count())
+        .select_from(MentoringSession)
+        .join(CheckIn, CheckIn.session_id == MentoringSession.id)
+        .where(
+            MentoringSession.program_id == program.id,
+            MentoringSession.status == SessionStatus.CANCELLED,
         )
     )
     total = rated = rating_sum = 0
@@ -264,7 +254,7 @@ def _check_ins(db_session: Session, program: Program, now: datetime) -> _CheckIn
                 if key in TOPICS_BY_KEY:
                     topics[key] += count
     return _CheckInFigures(
-        given=total - (owed_nothing or 0), rated=rated, rating_sum=rating_sum, topics=topics
+        given=total - (on_cancelled or 0), rated=rated, rating_sum=rating_sum, topics=topics
     )
 
 
@@ -321,7 +311,7 @@ def _sessions(
         or 0
     )
     if check_ins is None:
-        check_ins = _check_ins(db_session, program, now)
+        check_ins = _check_ins(db_session, program)
     return SessionFigures(
         held=held,
         cancelled_by={"mentor": by_mentor, "mentee": by_mentee, "not said": not_said},
@@ -363,7 +353,7 @@ def _outcomes(
     check_ins: _CheckInFigures | None = None,
 ) -> Outcomes:
     if check_ins is None:
-        check_ins = _check_ins(db_session, program, now)
+        check_ins = _check_ins(db_session, program)
     rated = check_ins.rated
     latest = _latest_surveys(program)
     total, effective, extremely = db_session.execute(
@@ -397,7 +387,7 @@ def _outcomes(
 
 def program_stats(db_session: Session, *, program: Program, now: datetime) -> ProgramStats:
     """Every figure of the coordinator's report for one program."""
-    check_ins = _check_ins(db_session, program, now)
+    check_ins = _check_ins(db_session, program)
     return ProgramStats(
         program=program,
         participation=_participation(db_session, program),

@@ -20,7 +20,8 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     # A plain ADD COLUMN, never a batch copy: on SQLite, copying mentoring_sessions means
     # dropping it, which cascades to every check-in and outbox row. SQLite adds a column with a
-    # foreign key only as nullable, hence nullable on both databases.
+    # foreign key only as nullable, and cannot report an inline ON DELETE back to a schema
+    # comparison: hence nullable, and no ON DELETE (the rows already go with their pair).
     sqlite = op.get_bind().dialect.name == 'sqlite'
     for table in ('mentoring_sessions', 'check_ins'):
         fk = op.f(f'fk_{table}_program_id_programs')
