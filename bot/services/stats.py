@@ -13,10 +13,8 @@ from datetime import datetime
 
 from sqlalchemy import (
     Subquery,
-    Text,
     and_,
     case,
-    cast,
     func,
     or_,
     select,
@@ -224,7 +222,7 @@ def _check_ins(db_session: Session, program: Program) -> _CheckInFigures:
     """Every check-in figure from the check-ins alone, grouped by their topic list: the lists
     are few (subsets of the catalog), so they are unnested here rather than row by row in SQL.
     A check-in saved without topics holds JSON null (or SQL NULL): it counts no topic."""
-    listed = cast(CheckIn.topics, Text)  # Postgres cannot group by `json`
+    listed = CheckIn.topics_text
     rows = db_session.execute(
         select(listed, func.count(), func.count(CheckIn.rating), func.sum(CheckIn.rating))
         .where(CheckIn.program_id == program.id)
@@ -268,37 +266,27 @@ def _sessions(
     started = session.starts_at <= now
     # Grouped by status alone, these read ix_mentoring_sessions_program_id_status in order:
     # no table rows, no sort.
-    counts = {
-        status: (n, n_started, by_mentor, by_mentee, not_said)
-        for status, n, n_started, by_mentor, by_mentee, not_said in db_session.execute(
-            select(
-                session.status,
-                func.count(),
-                func.count().filter(started),
-                func.count().filter(session.cancelled_by == Side.MENTOR),
-                func.count().filter(session.cancelled_by == Side.MENTEE),
-                func.count().filter(session.cancelled_by.is_(None)),
-            )
-            .where(session.program_id == program.id)
-            .group_by(session.status)
+    rows = db_session.execute(
+        select(
+            session.status,
+            func.count(),
+            func.count().filter(started),
+            func.count().filter(session.cancelled_by == Side.MENTOR),
+            func.count().filter(session.cancelled_by == Side.MENTEE),
+            func.count().filter(session.cancelled_by.is_(None)),
+            # A session moved after the fact is recorded as missed "rescheduled": nobody
+            # missed it.
+            func.count().filter(session.cancel_reason == RESCHEDULED),
         )
-    }
-    nothing = (0, 0, 0, 0, 0)
-    held = counts.get(SessionStatus.HAPPENED, nothing)[0]
-    _, _, by_mentor, by_mentee, not_said = counts.get(SessionStatus.CANCELLED, nothing)
-    scheduled, scheduled_started, *_ = counts.get(SessionStatus.SCHEDULED, nothing)
-    # A session moved after the fact is recorded as missed "rescheduled": nobody missed it.
-    rescheduled = (
-        db_session.scalar(
-            select(func.count()).where(
-                session.program_id == program.id,
-                session.status == SessionStatus.MISSED,
-                session.cancel_reason == RESCHEDULED,
-            )
-        )
-        or 0
+        .where(session.program_id == program.id)
+        .group_by(session.status)
     )
-    missed = counts.get(SessionStatus.MISSED, nothing)[0] - rescheduled
+    counts: dict[SessionStatus, tuple[int, ...]] = {status: tuple(n) for status, *n in rows}
+    nothing = (0, 0, 0, 0, 0, 0)
+    held = counts.get(SessionStatus.HAPPENED, nothing)[0]
+    _, _, by_mentor, by_mentee, not_said, _ = counts.get(SessionStatus.CANCELLED, nothing)
+    scheduled, scheduled_started, *_ = counts.get(SessionStatus.SCHEDULED, nothing)
+    missed, *_, rescheduled = counts.get(SessionStatus.MISSED, nothing)
     # Check-ins: two are expected for every session that has started and was not cancelled
     # before it (held, missed, or awaiting answers).
     owed = sum(counts.get(status, nothing)[1] for status in ANSWERED)
@@ -315,7 +303,7 @@ def _sessions(
     return SessionFigures(
         held=held,
         cancelled_by={"mentor": by_mentor, "mentee": by_mentee, "not said": not_said},
-        missed=missed,
+        missed=missed - rescheduled,
         upcoming=scheduled - scheduled_started,
         planned_per_pair=program.planned_sessions,
         held_per_pair=held / introduced if introduced else None,
