@@ -222,11 +222,15 @@ def _check_ins(db_session: Session, program: Program) -> _CheckInFigures:
     """Every check-in figure from the check-ins alone, grouped by their topic list: the lists
     are few (subsets of the catalog), so they are unnested here rather than row by row in SQL.
     A check-in saved without topics holds JSON null (or SQL NULL): it counts no topic."""
-    listed = CheckIn.topics_text
     rows = db_session.execute(
-        select(listed, func.count(), func.count(CheckIn.rating), func.sum(CheckIn.rating))
+        select(
+            CheckIn.topics_text,
+            func.count(),
+            func.count(CheckIn.rating),
+            func.sum(CheckIn.rating),
+        )
         .where(CheckIn.program_id == program.id)
-        .group_by(listed)
+        .group_by(CheckIn.topics_text)
     ).all()
     # A check-in is only taken once its session has started, and it takes the session off
     # "scheduled", so it can no longer be moved: check-ins owed nothing are those on sessions
@@ -241,12 +245,17 @@ def _check_ins(db_session: Session, program: Program) -> _CheckInFigures:
         )
     )
     total = rated = rating_sum = 0
-    topics: Counter[str] = Counter()
+    listed: list[tuple[str, int]] = []
     for text, count, rated_count, rating_total in rows:
         total += count
         rated += rated_count
         rating_sum += rating_total or 0
-        keys = json.loads(text) if text else None
+        if text:
+            listed.append((text, count))
+    # One parse for every distinct list, rather than one call per list.
+    parsed = json.loads("[" + ",".join(text for text, _ in listed) + "]")
+    topics: Counter[str] = Counter()
+    for keys, (_, count) in zip(parsed, listed, strict=True):
         if isinstance(keys, list):
             for key in keys:
                 if key in TOPICS_BY_KEY:
