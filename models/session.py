@@ -64,8 +64,8 @@ class CheckIn(Timestamps, Base):
     __tablename__ = "check_ins"
     __table_args__ = (
         UniqueConstraint("session_id", "participant_id"),
-        # The program report reads its topic and rating figures from this index alone, in
-        # topic-list order: no table rows, no sort, no hashing.
+        # The program report reads its topic and rating figures along this index, in topic-list
+        # order: no sort, no hashing (and on Postgres, no table rows).
         Index("ix_check_ins_program_id_topics_text", "program_id", "topics_text", "rating"),
     )
 

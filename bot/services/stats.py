@@ -219,9 +219,9 @@ class _CheckInFigures:
 
 
 def _check_ins(db_session: Session, program: Program) -> _CheckInFigures:
-    """Every check-in figure from the check-ins alone, grouped by their topic list: the lists
-    are few (subsets of the catalog), so they are unnested here rather than row by row in SQL.
-    A check-in saved without topics holds JSON null (or SQL NULL): it counts no topic."""
+    """Every check-in figure, from the program's check-ins grouped by their topic list: the
+    lists are few (subsets of the catalog), so they are unnested here rather than row by row in
+    SQL. A check-in saved without topics holds JSON null (or SQL NULL): it counts no topic."""
     rows = db_session.execute(
         select(
             CheckIn.topics_text,
@@ -298,7 +298,7 @@ def _sessions(
     missed, *_, rescheduled = counts.get(SessionStatus.MISSED, nothing)
     # Check-ins: two are expected for every session that has started and was not cancelled
     # before it (held, missed, or awaiting answers).
-    owed = sum(counts.get(status, nothing)[1] for status in ANSWERED)
+    due = sum(counts.get(status, nothing)[1] for status in ANSWERED)
     introduced = (
         db_session.scalar(
             select(func.count(Pair.id)).where(
@@ -316,7 +316,7 @@ def _sessions(
         upcoming=scheduled - scheduled_started,
         planned_per_pair=program.planned_sessions,
         held_per_pair=held / introduced if introduced else None,
-        checkins_expected=2 * owed,
+        checkins_expected=2 * due,
         checkins_given=check_ins.given,
     )
 
