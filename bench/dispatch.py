@@ -344,6 +344,7 @@ def seed(engine: Engine, upcoming: int, seed_value: int) -> dict[str, Any]:
             session = {
                 "id": sid,
                 "pair_id": pair_id,
+                "program_id": 1,
                 "starts_at": starts,
                 "minutes": minutes,
                 "status": status,
@@ -363,6 +364,7 @@ def seed(engine: Engine, upcoming: int, seed_value: int) -> dict[str, Any]:
                     checkins.append(
                         {
                             "session_id": sid,
+                            "program_id": 1,
                             "participant_id": pid,
                             "side": side,
                             "outcome": CheckInOutcome.HAPPENED,

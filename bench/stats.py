@@ -344,6 +344,7 @@ def generate(participants: int, pairs: int, sessions: int, seed: int = 1) -> Dat
         checkins.append(
             {
                 "session_id": session_id,
+                "program_id": pair["program_id"],
                 "participant_id": person,
                 "side": side,
                 "outcome": outcome,
@@ -382,6 +383,7 @@ def generate(participants: int, pairs: int, sessions: int, seed: int = 1) -> Dat
             {
                 "id": session_id,
                 "pair_id": pair_id,
+                "program_id": pair["program_id"],
                 "starts_at": starts,
                 "minutes": rng.choice([30, 45, 45, 60]),
                 "agenda": "Walk through a first prompt" if rng.random() < 0.4 else None,

@@ -4,13 +4,14 @@ migrations."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, MetaData, insert, inspect, select, text
 
 import models
 from models.db import make_engine
@@ -76,3 +77,77 @@ def test_migrate_takes_a_database_url_with_percent_escapes(tmp_path: Path) -> No
     assert is_at_head(engine)
     engine.dispose()
     assert (folder / "mentorbot.db").exists()
+
+
+def test_upgrading_gives_existing_sessions_and_check_ins_their_program(
+    empty_engine: Engine,
+) -> None:
+    config = alembic_config()
+    with empty_engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0007")
+    at = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    stamp = {"created_at": at, "updated_at": at}
+    with empty_engine.begin() as conn:
+        tables = MetaData()
+        tables.reflect(conn)
+
+        def add(table: str, /, **values: object) -> None:
+            conn.execute(insert(tables.tables[table]).values(**values))
+
+        add("workspaces", team_id="T0MIG", **stamp)
+        for program in (1, 2):
+            add(
+                "programs",
+                id=program,
+                team_id="T0MIG",
+                name=f"Program {program}",
+                status="open" if program == 2 else "closed",
+                signup_open=True,
+                cadence="biweekly",
+                **stamp,
+            )
+            for person in (2 * program - 1, 2 * program):
+                add(
+                    "participants",
+                    id=person,
+                    team_id="T0MIG",
+                    program_id=program,
+                    slack_user_id=f"U0P{person}",
+                    status="active",
+                    role="mentor" if person % 2 else "mentee",
+                    department="Sales",
+                    location="Lisbon",
+                    job_title="Analyst",
+                    career_stage="0-2",
+                    personality="ambivert",
+                    cadence="biweekly",
+                    mentee_capacity=1,
+                    consented_at=at,
+                    **stamp,
+                )
+            add("pairs", id=program, team_id="T0MIG", program_id=program, status="active", **stamp)
+            add(
+                "mentoring_sessions",
+                id=program,
+                pair_id=program,
+                starts_at=at,
+                minutes=45,
+                status="happened",
+                scheduled_by=f"U0P{program}",
+                **stamp,
+            )
+            add(
+                "check_ins",
+                id=program,
+                session_id=program,
+                participant_id=2 * program,
+                side="mentee",
+                outcome="happened",
+                **stamp,
+            )
+    upgrade_to_head(empty_engine)
+    with empty_engine.connect() as conn:
+        for model in (models.MentoringSession, models.CheckIn):
+            rows = conn.execute(select(model.id, model.program_id).order_by(model.id)).all()
+            assert [tuple(row) for row in rows] == [(1, 1), (2, 2)], model.__tablename__

@@ -40,7 +40,8 @@ from models.enums import (
     SessionStatus,
     SurveyKind,
 )
-from tests.pairs import MENTEE
+from tests.pairs import MENTEE, MENTEE_USER
+from tests.test_chart_data import CHART_NOW, seed_sessions
 from tests.test_enrollment import MENTOR, TEAM
 from tests.test_sessions import BOOKED_AT
 
@@ -319,3 +320,42 @@ def test_a_check_in_without_topics_counts_its_rating_and_no_topic(
     assert o.ratings_given == 5
     assert o.session_rating == pytest.approx((5 + 4 + 3 + 4 + 2) / 5)
     assert o.top_topics == [("generative_ai", 3), ("social_media", 2)]
+
+
+def test_session_figures_count_the_program_s_own_rows_only(
+    session_factory: sessionmaker[Session],
+) -> None:
+    # One pair: six held, two cancelled, one moved after the fact ("missed", rescheduled), one
+    # awaiting check-ins; and another workspace's held session with its check-in.
+    pair = seed_sessions(session_factory)
+    with session_factory.begin() as db:
+        cancelled = db.scalars(
+            select(MentoringSession)
+            .where(
+                MentoringSession.pair_id == pair.pair_id,
+                MentoringSession.status == SessionStatus.CANCELLED,
+            )
+            .order_by(MentoringSession.starts_at)
+        ).first()
+        assert cancelled is not None
+        # A check-in on a cancelled session is owed nothing: its rating counts, not as given.
+        record_outcome(
+            db,
+            session=cancelled,
+            user_id=MENTEE_USER,
+            outcome=CheckInOutcome.CANCELLED,
+            values=CheckInInput(rating=2, topics=["social_media"]),
+            now=CHART_NOW,
+        )
+    with session_factory.begin() as db:
+        found = db.get(Program, pair.program_id)
+        assert found is not None
+        stats = program_stats(db, program=found, now=CHART_NOW)
+    s = stats.sessions
+    assert s.held == 6
+    assert s.cancelled_by == {"mentor": 2, "mentee": 0, "not said": 0}
+    assert (s.missed, s.upcoming) == (0, 0)  # a rescheduled session was not missed
+    # Started and not cancelled: six held, the rescheduled one and the one awaiting answers.
+    assert (s.checkins_given, s.checkins_expected) == (7, 16)
+    assert (stats.outcomes.ratings_given, stats.outcomes.session_rating) == (1, None)
+    assert stats.outcomes.top_topics == [("social_media", 1)]

@@ -10,18 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeAlias
 
 from sqlalchemy import (
     ColumnElement,
     Integer,
     SQLColumnExpression,
+    Tuple,
     case,
     cast,
     func,
     literal,
     select,
+    tuple_,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.util import AliasedClass
 
 from bot.services.topics import CATALOG
 from models import MentoringSession, Pair, Participant, ParticipantTopic, SurveyResponse
@@ -30,6 +34,7 @@ from models.enums import SessionStatus, SurveyKind, TopicDirection
 MIN_GROUP = 3  # fewer people than this and a topic's figures are not shown
 DEFAULT_WEEKS = 12
 _CATALOG_ORDER = {t.key: i for i, t in enumerate(CATALOG)}
+_Survey: TypeAlias = type[SurveyResponse] | AliasedClass[SurveyResponse]  # or an alias
 
 
 @dataclass(frozen=True)
@@ -109,12 +114,19 @@ def sessions_per_week(
     ]
 
 
-def _rating_in(db_session: Session, topic: SQLColumnExpression[str]) -> ColumnElement[int]:
+def _rating_in(
+    db_session: Session, topic: SQLColumnExpression[str], survey: _Survey
+) -> ColumnElement[int]:
     """A survey's re-rating of `topic` (a column), read from its JSON `ratings` in SQL."""
     if db_session.get_bind().dialect.name == "postgresql":
-        return cast(SurveyResponse.ratings.op("->>")(topic), Integer)
+        return cast(survey.ratings.op("->>")(topic), Integer)
     path = literal('$."') + topic + literal('"')
-    return cast(func.json_extract(SurveyResponse.ratings, path), Integer)
+    return cast(func.json_extract(survey.ratings, path), Integer)
+
+
+def _rank(survey: _Survey) -> Tuple:
+    """Orders a person's surveys from oldest to latest: any final after any midpoint."""
+    return tuple_(case((survey.kind == SurveyKind.FINAL, 1), else_=0), survey.created_at, survey.id)
 
 
 def _topic_order(topic: str) -> tuple[int, str]:
@@ -134,38 +146,35 @@ def skill_growth(db_session: Session, *, program_id: int) -> list[TopicGrowth]:
         .where(*learn)
         .distinct()
     ).all()
-    rerating = _rating_in(db_session, ParticipantTopic.topic)
-    newest_first = (
-        case((SurveyResponse.kind == SurveyKind.FINAL, 1), else_=0).desc(),
-        SurveyResponse.created_at.desc(),
-        SurveyResponse.id.desc(),
-    )
-    answers = (
-        select(
-            ParticipantTopic.topic.label("topic"),
-            ParticipantTopic.self_rating.label("at_signup"),
-            rerating.label("latest"),
-            func.row_number()
-            .over(
-                partition_by=(ParticipantTopic.participant_id, ParticipantTopic.topic),
-                order_by=newest_first,
-            )
-            .label("nth"),
+    rerating = _rating_in(db_session, ParticipantTopic.topic, SurveyResponse)
+    # The latest answer is the one that no other survey of theirs with an answer for the topic
+    # outranks: one probe of their few other surveys, cheaper than ranking every answer.
+    later = aliased(SurveyResponse)
+    outranked = (
+        select(later.id)
+        .where(
+            later.participant_id == SurveyResponse.participant_id,
+            _rating_in(db_session, ParticipantTopic.topic, later).is_not(None),
+            _rank(later) > _rank(SurveyResponse),
         )
-        .join(Participant, Participant.id == ParticipantTopic.participant_id)
-        .join(SurveyResponse, SurveyResponse.participant_id == ParticipantTopic.participant_id)
-        .where(*learn, ParticipantTopic.self_rating.is_not(None), rerating.is_not(None))
-        .subquery()
+        .exists()
     )
     rows = db_session.execute(
         select(
-            answers.c.topic,
+            ParticipantTopic.topic,
             func.count(),
-            func.avg(answers.c.at_signup),
-            func.avg(answers.c.latest),
+            func.avg(ParticipantTopic.self_rating),
+            func.avg(rerating),
         )
-        .where(answers.c.nth == 1)
-        .group_by(answers.c.topic)
+        .join(Participant, Participant.id == ParticipantTopic.participant_id)
+        .join(SurveyResponse, SurveyResponse.participant_id == ParticipantTopic.participant_id)
+        .where(
+            *learn,
+            ParticipantTopic.self_rating.is_not(None),
+            rerating.is_not(None),
+            ~outranked,
+        )
+        .group_by(ParticipantTopic.topic)
     ).all()
     figures = {topic: (int(n), float(before), float(after)) for topic, n, before, after in rows}
     result: list[TopicGrowth] = []

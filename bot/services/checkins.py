@@ -88,7 +88,13 @@ def record_outcome(
     assert side is not None
     row = _existing(db_session, session.id, person.id)
     if row is None:
-        row = CheckIn(session_id=session.id, participant_id=person.id, side=side, created_at=now)
+        row = CheckIn(
+            session_id=session.id,
+            program_id=session.program_id,
+            participant_id=person.id,
+            side=side,
+            created_at=now,
+        )
         db_session.add(row)
     row.outcome, row.updated_at = outcome, now
     if values is not None:

@@ -159,6 +159,7 @@ def schedule(
     """Book a session for the pair and queue its reminders and check-in prompts."""
     session = MentoringSession(
         pair_id=pair.id,
+        program_id=pair.program_id,
         starts_at=starts_at,
         minutes=minutes,
         agenda=agenda.strip() or None,

@@ -12,18 +12,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import (
-    ColumnElement,
-    Text,
+    Subquery,
     and_,
     case,
-    cast,
     func,
     or_,
     select,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy.orm import Session, aliased
 
 from bot.services.chart_data import MIN_GROUP, TopicGrowth, skill_growth
+from bot.services.pair_health import RESCHEDULED
 from bot.services.topics import TOPICS_BY_KEY
 from models import (
     CheckIn,
@@ -211,13 +210,6 @@ def _pairs(db_session: Session, program: Program) -> PairFigures:
     return PairFigures(by_status, [AtRiskPair(*row) for row in rows])
 
 
-def _of_program(pair_id: InstrumentedAttribute[int], program: Program) -> ColumnElement[bool]:
-    """The row's pair is in the program. Written as EXISTS: Postgres makes it a hash semi-join,
-    and SQLite scans the table once, probing pairs by primary key, rather than fetching each
-    row through the pair_id index (several times slower when a program has most of the rows)."""
-    return select(Pair.id).where(Pair.id == pair_id, Pair.program_id == program.id).exists()
-
-
 @dataclass(frozen=True)
 class _CheckInFigures:
     given: int  # check-ins on sessions that started and were not cancelled
@@ -226,35 +218,51 @@ class _CheckInFigures:
     topics: Counter[str]  # catalog topic -> check-ins that covered it
 
 
-def _check_ins(db_session: Session, program: Program, now: datetime) -> _CheckInFigures:
-    """Every check-in figure in one pass, grouped by the check-in's topic list: the lists are
-    few (subsets of the catalog), so they are unnested here rather than row by row in SQL.
-    A check-in saved without topics holds JSON null (or SQL NULL): it counts no topic."""
-    session = MentoringSession
-    started = and_(session.status.in_(ANSWERED), session.starts_at <= now)
-    listed = cast(CheckIn.topics, Text)  # Postgres cannot group by `json`
+def _check_ins(db_session: Session, program: Program) -> _CheckInFigures:
+    """Every check-in figure, from the program's check-ins grouped by their topic list: the
+    lists are few (subsets of the catalog), so they are unnested here rather than row by row in
+    SQL. A check-in saved without topics holds JSON null (or SQL NULL): it counts no topic."""
     rows = db_session.execute(
         select(
-            listed,
+            CheckIn.topics_text,
             func.count(),
-            func.count().filter(started),
             func.count(CheckIn.rating),
             func.sum(CheckIn.rating),
         )
-        .join(session, session.id == CheckIn.session_id)
-        .where(_of_program(session.pair_id, program))
-        .group_by(listed)
+        .where(CheckIn.program_id == program.id)
+        .group_by(CheckIn.topics_text)
     ).all()
-    given = rated = rating_sum = 0
-    topics: Counter[str] = Counter()
-    for text, count, started_count, rated_count, rating_total in rows:
-        given += started_count
+    # A check-in is only taken once its session has started, and it takes the session off
+    # "scheduled", so it can no longer be moved: check-ins owed nothing are those on sessions
+    # cancelled since. They are few; joining just them is cheaper than joining every check-in.
+    on_cancelled = db_session.scalar(
+        select(func.count())
+        .select_from(MentoringSession)
+        .join(CheckIn, CheckIn.session_id == MentoringSession.id)
+        .where(
+            MentoringSession.program_id == program.id,
+            MentoringSession.status == SessionStatus.CANCELLED,
+        )
+    )
+    total = rated = rating_sum = 0
+    listed: list[tuple[str, int]] = []
+    for text, count, rated_count, rating_total in rows:
+        total += count
         rated += rated_count
         rating_sum += rating_total or 0
-        keys = json.loads(text) if text else None
+        if text:
+            listed.append((text, count))
+    # One parse for every distinct list, rather than one call per list.
+    parsed = json.loads("[" + ",".join(text for text, _ in listed) + "]")
+    topics: Counter[str] = Counter()
+    for keys, (_, count) in zip(parsed, listed, strict=True):
         if isinstance(keys, list):
-            topics.update({key: count for key in keys if key in TOPICS_BY_KEY})
-    return _CheckInFigures(given=given, rated=rated, rating_sum=rating_sum, topics=topics)
+            for key in keys:
+                if key in TOPICS_BY_KEY:
+                    topics[key] += count
+    return _CheckInFigures(
+        given=total - (on_cancelled or 0), rated=rated, rating_sum=rating_sum, topics=topics
+    )
 
 
 def _sessions(
@@ -264,28 +272,33 @@ def _sessions(
     check_ins: _CheckInFigures | None = None,
 ) -> SessionFigures:
     session = MentoringSession
-
-    def counted(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.count().filter(and_(*conditions))
-
-    cancelled = session.status == SessionStatus.CANCELLED
-    # One pass, no GROUP BY (SQLite would sort every row to group them).
-    held, by_mentor, by_mentee, not_said, missed, upcoming, started = db_session.execute(
+    started = session.starts_at <= now
+    # Grouped by status alone, these read ix_mentoring_sessions_program_id_status in order:
+    # no table rows, no sort.
+    rows = db_session.execute(
         select(
-            counted(session.status == SessionStatus.HAPPENED),
-            counted(cancelled, session.cancelled_by == Side.MENTOR),
-            counted(cancelled, session.cancelled_by == Side.MENTEE),
-            counted(cancelled, session.cancelled_by.is_(None)),
-            counted(
-                session.status == SessionStatus.MISSED,
-                func.coalesce(session.cancel_reason, "") != "rescheduled",
-            ),
-            counted(session.status == SessionStatus.SCHEDULED, session.starts_at > now),
-            # Check-ins: two are expected for every session that has started and was not
-            # cancelled before it (held, missed, or awaiting answers).
-            counted(session.status.in_(ANSWERED), session.starts_at <= now),
-        ).where(_of_program(session.pair_id, program))
-    ).one()
+            session.status,
+            func.count(),
+            func.count().filter(started),
+            func.count().filter(session.cancelled_by == Side.MENTOR),
+            func.count().filter(session.cancelled_by == Side.MENTEE),
+            func.count().filter(session.cancelled_by.is_(None)),
+            # A session moved after the fact is recorded as missed "rescheduled": nobody
+            # missed it.
+            func.count().filter(session.cancel_reason == RESCHEDULED),
+        )
+        .where(session.program_id == program.id)
+        .group_by(session.status)
+    )
+    counts: dict[SessionStatus, tuple[int, ...]] = {status: tuple(n) for status, *n in rows}
+    nothing = (0, 0, 0, 0, 0, 0)
+    held = counts.get(SessionStatus.HAPPENED, nothing)[0]
+    _, _, by_mentor, by_mentee, not_said, _ = counts.get(SessionStatus.CANCELLED, nothing)
+    scheduled, scheduled_started, *_ = counts.get(SessionStatus.SCHEDULED, nothing)
+    missed, *_, rescheduled = counts.get(SessionStatus.MISSED, nothing)
+    # Check-ins: two are expected for every session that has started and was not cancelled
+    # before it (held, missed, or awaiting answers).
+    due = sum(counts.get(status, nothing)[1] for status in ANSWERED)
     introduced = (
         db_session.scalar(
             select(func.count(Pair.id)).where(
@@ -295,38 +308,35 @@ def _sessions(
         or 0
     )
     if check_ins is None:
-        check_ins = _check_ins(db_session, program, now)
+        check_ins = _check_ins(db_session, program)
     return SessionFigures(
         held=held,
         cancelled_by={"mentor": by_mentor, "mentee": by_mentee, "not said": not_said},
-        missed=missed,
-        upcoming=upcoming,
+        missed=missed - rescheduled,
+        upcoming=scheduled - scheduled_started,
         planned_per_pair=program.planned_sessions,
         held_per_pair=held / introduced if introduced else None,
-        checkins_expected=2 * started,
+        checkins_expected=2 * due,
         checkins_given=check_ins.given,
     )
 
 
-def _latest_surveys(program: Program):  # type: ignore[no-untyped-def]
-    """Each respondent's latest survey in the program: the final one if given, else midpoint."""
-    rank = case((SurveyResponse.kind == SurveyKind.FINAL, 2), else_=1)
-    best = (
+def _latest_surveys(program: Program) -> Subquery:
+    """Each respondent's latest answers in the program: their final surveys if they gave any,
+    else their midpoint ones. One pass over the program's surveys, ranked per person."""
+    final_first = case((SurveyResponse.kind == SurveyKind.FINAL, 1), else_=0).desc()
+    ranked = (
         select(
-            SurveyResponse.participant_id,
-            func.max(rank).label("best"),
+            SurveyResponse.effectiveness,
+            func.rank()
+            .over(partition_by=SurveyResponse.participant_id, order_by=final_first)
+            .label("nth"),
         )
         .join(Pair, Pair.id == SurveyResponse.pair_id)
         .where(Pair.program_id == program.id)
-        .group_by(SurveyResponse.participant_id)
         .subquery()
     )
-    return (
-        select(SurveyResponse)
-        .join(best, best.c.participant_id == SurveyResponse.participant_id)
-        .join(Pair, Pair.id == SurveyResponse.pair_id)
-        .where(Pair.program_id == program.id, rank == best.c.best)
-    )
+    return select(ranked.c.effectiveness).where(ranked.c.nth == 1).subquery()
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -340,9 +350,9 @@ def _outcomes(
     check_ins: _CheckInFigures | None = None,
 ) -> Outcomes:
     if check_ins is None:
-        check_ins = _check_ins(db_session, program, now)
+        check_ins = _check_ins(db_session, program)
     rated = check_ins.rated
-    latest = _latest_surveys(program).subquery()
+    latest = _latest_surveys(program)
     total, effective, extremely = db_session.execute(
         select(
             func.count(),
@@ -374,7 +384,7 @@ def _outcomes(
 
 def program_stats(db_session: Session, *, program: Program, now: datetime) -> ProgramStats:
     """Every figure of the coordinator's report for one program."""
-    check_ins = _check_ins(db_session, program, now)
+    check_ins = _check_ins(db_session, program)
     return ProgramStats(
         program=program,
         participation=_participation(db_session, program),
