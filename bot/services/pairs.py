@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from models import Pair, Participant
@@ -48,6 +48,25 @@ def current_pairs(db_session: Session, *, participant_id: int) -> list[Pair]:
                 Pair.status.in_(CURRENT),
             )
             .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+            .order_by(Pair.id)
+        )
+    )
+
+
+def introduced_partners(db_session: Session, *, participant_id: int) -> list[str]:
+    """Slack ids of the people the participant has been introduced to in their current
+    (published) pairs, oldest pair first."""
+    return list(
+        db_session.scalars(
+            select(Participant.slack_user_id)
+            .join(
+                Pair,
+                or_(
+                    and_(Pair.mentor_id == participant_id, Pair.mentee_id == Participant.id),
+                    and_(Pair.mentee_id == participant_id, Pair.mentor_id == Participant.id),
+                ),
+            )
+            .where(Pair.status.in_(PUBLISHED))
             .order_by(Pair.id)
         )
     )
