@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import acks
 from bot.config import Settings
 from bot.handlers import (
     commands,
@@ -33,7 +34,6 @@ from bot.handlers import (
 )
 from bot.handlers.deps import Deps, utc_clock
 from bot.installations import SCOPES, installation_store, oauth_settings
-from bot.log_context import ContextCopyingExecutor
 from bot.services.workspace_lifecycle import mark_installed
 
 logger = logging.getLogger(__name__)
@@ -73,9 +73,9 @@ def create_app(
     )
     bolt_logger = logging.getLogger("bot.bolt")
     bolt_logger.addFilter(_ENV_TOKEN_WARNING)  # adding the same filter twice is a no-op
-    # Listeners run here after the ack; each in a copy of its request's context, so that
-    # their log lines carry the request's id and workspace (bot.log_context).
-    executor = ContextCopyingExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+    # Listeners run here, and keep running after the ack; each in a copy of its request's
+    # context, so that their log lines carry the request's id and workspace (bot.log_context).
+    executor = acks.ListenerPool(max_workers=LISTENER_THREADS)
     store = None
     if settings.oauth:
         # Many workspaces: each request is authorised with its workspace's installed token.
@@ -112,6 +112,7 @@ def create_app(
         )
     deps = Deps(settings=settings, session_factory=session_factory, clock=clock)
     router = commands.CommandRouter()
+    acks.register(app, executor)
     errors.register(app)
     inbound.register(app)
     commands.register(app, deps, router)
