@@ -35,6 +35,7 @@ from bot.handlers import (
 from bot.handlers.deps import Deps, utc_clock
 from bot.installations import SCOPES, installation_store, oauth_settings
 from bot.services.workspace_lifecycle import mark_installed
+from bot.views.validation import speed_up_validation
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ def create_app(
 ) -> App:
     """The Bolt app with every feature's listeners registered."""
     settings.require_slack()
+    speed_up_validation()
     signing_secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     )
