@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.services.errors import SignupClosedError
@@ -28,22 +28,30 @@ def find_participant(db_session: Session, *, team_id: str, user_id: str) -> Part
     return find_participation(db_session, team_id=team_id, user_id=user_id)[1]
 
 
+# Built once, as it runs for most requests before Slack's ack: building and keying a statement
+# with eager loads costs about as much as running it. A person has a handful of topics and
+# exclusions, so joining both costs a few rows.
+_PARTICIPATION = (
+    select(Program, Participant)
+    .outerjoin(
+        Participant,
+        and_(
+            Participant.program_id == Program.id,
+            Participant.slack_user_id == bindparam("user_id"),
+        ),
+    )
+    .where(Program.team_id == bindparam("team_id"), Program.status == ProgramStatus.OPEN)
+    .options(joinedload(Participant.topics), joinedload(Participant.exclusions))
+)
+
+
 def find_participation(
     db_session: Session, *, team_id: str, user_id: str
 ) -> tuple[Program | None, Participant | None]:
     """The workspace's open program and the user's participation in it (with topics and
-    exclusions), in one query: it runs for most requests, before Slack's ack."""
+    exclusions), in one query."""
     found = (
-        db_session.execute(
-            select(Program, Participant)
-            .outerjoin(
-                Participant,
-                and_(Participant.program_id == Program.id, Participant.slack_user_id == user_id),
-            )
-            .where(Program.team_id == team_id, Program.status == ProgramStatus.OPEN)
-            # A person has a handful of topics and exclusions: joining both costs a few rows.
-            .options(joinedload(Participant.topics), joinedload(Participant.exclusions))
-        )
+        db_session.execute(_PARTICIPATION, {"team_id": team_id, "user_id": user_id})
         .unique()
         .one_or_none()
     )

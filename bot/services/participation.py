@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.services.enrollment import find_participant, find_participation
@@ -157,6 +157,14 @@ def forget(db_session: Session, *, team_id: str, user_id: str, now: datetime) ->
     return Departure(program_name="", partners_to_tell=partners)
 
 
+# Built once: it runs for every status and App Home.
+_POLL_ANSWERS = (
+    select(func.count())
+    .select_from(PollVote)
+    .where(PollVote.team_id == bindparam("team_id"), PollVote.slack_user_id == bindparam("user_id"))
+)
+
+
 @dataclass(frozen=True)
 class StatusReport:
     program: Program | None
@@ -170,11 +178,7 @@ def status_of(db_session: Session, *, team_id: str, user_id: str, now: datetime)
     """What the app holds about the person, for `/mentoring status` and the App Home."""
     program, participant = find_participation(db_session, team_id=team_id, user_id=user_id)
     partners = introduced_partners(db_session, participant_id=participant.id) if participant else []
-    answers = db_session.scalar(
-        select(func.count())
-        .select_from(PollVote)
-        .where(PollVote.team_id == team_id, PollVote.slack_user_id == user_id)
-    )
+    answers = db_session.scalar(_POLL_ANSWERS, {"team_id": team_id, "user_id": user_id})
     paused = participant.paused_until if participant and participant.is_paused(now) else None
     return StatusReport(
         program=program,

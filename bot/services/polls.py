@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.services.errors import DomainError
@@ -99,32 +99,37 @@ def poll_state(db_session: Session, *, poll_id: int) -> tuple[Poll, PollTallies]
     return (poll, tally(db_session, poll_id=poll.id)) if poll is not None else None
 
 
+# The counts are read after every burst of votes: built once, as building and keying these
+# statements costs about as much as running them.
+_ANSWER_COUNTS = (
+    select(PollVote.answer, func.count())
+    .where(PollVote.poll_id == bindparam("poll_id"), PollVote.answer.is_not(None))
+    .group_by(PollVote.answer)
+)
+_TOPIC_COUNTS = (
+    select(PollTopicVote.topic, func.count())
+    .where(PollTopicVote.poll_id == bindparam("poll_id"))
+    .group_by(PollTopicVote.topic)
+    .order_by(func.count().desc(), PollTopicVote.topic)
+)
+_RESPONDENTS = select(func.count()).select_from(
+    select(PollVote.slack_user_id)
+    .where(PollVote.poll_id == bindparam("poll_id"))
+    .union(select(PollTopicVote.slack_user_id).where(PollTopicVote.poll_id == bindparam("poll_id")))
+    .subquery()
+)
+
+
 def tally(db_session: Session, *, poll_id: int) -> PollTallies:
     """Counts only: how many chose each answer and each topic, and how many responded."""
+    poll = {"poll_id": poll_id}
     answers = dict.fromkeys(PollAnswer, 0)
-    for answer, count in db_session.execute(
-        select(PollVote.answer, func.count())
-        .where(PollVote.poll_id == poll_id, PollVote.answer.is_not(None))
-        .group_by(PollVote.answer)
-    ):
+    for answer, count in db_session.execute(_ANSWER_COUNTS, poll):
         if answer is not None:
             answers[answer] = count
     # A Result has keys(), so dict(result) would treat it as a mapping: unpack rows instead.
-    topics = {
-        topic: count
-        for topic, count in db_session.execute(
-            select(PollTopicVote.topic, func.count())
-            .where(PollTopicVote.poll_id == poll_id)
-            .group_by(PollTopicVote.topic)
-            .order_by(func.count().desc(), PollTopicVote.topic)
-        )
-    }
-    voters = (
-        select(PollVote.slack_user_id)
-        .where(PollVote.poll_id == poll_id)
-        .union(select(PollTopicVote.slack_user_id).where(PollTopicVote.poll_id == poll_id))
-    )
-    respondents = db_session.scalar(select(func.count()).select_from(voters.subquery())) or 0
+    topics = {topic: count for topic, count in db_session.execute(_TOPIC_COUNTS, poll)}
+    respondents = db_session.scalar(_RESPONDENTS, poll) or 0
     return PollTallies(answers=answers, topics=topics, respondents=respondents)
 
 
