@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import acks
 from bot.config import Settings
 from bot.handlers import (
     commands,
@@ -33,8 +34,8 @@ from bot.handlers import (
 )
 from bot.handlers.deps import Deps, utc_clock
 from bot.installations import SCOPES, installation_store, oauth_settings
-from bot.log_context import ContextCopyingExecutor
 from bot.services.workspace_lifecycle import mark_installed
+from bot.views.validation import speed_up_validation
 
 logger = logging.getLogger(__name__)
 
@@ -68,14 +69,15 @@ def create_app(
 ) -> App:
     """The Bolt app with every feature's listeners registered."""
     settings.require_slack()
+    speed_up_validation()
     signing_secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     )
     bolt_logger = logging.getLogger("bot.bolt")
     bolt_logger.addFilter(_ENV_TOKEN_WARNING)  # adding the same filter twice is a no-op
-    # Listeners run here after the ack; each in a copy of its request's context, so that
-    # their log lines carry the request's id and workspace (bot.log_context).
-    executor = ContextCopyingExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+    # Listeners run here, and keep running after the ack; each in a copy of its request's
+    # context, so that their log lines carry the request's id and workspace (bot.log_context).
+    executor = acks.ListenerPool(max_workers=LISTENER_THREADS)
     store = None
     if settings.oauth:
         # Many workspaces: each request is authorised with its workspace's installed token.
@@ -112,6 +114,7 @@ def create_app(
         )
     deps = Deps(settings=settings, session_factory=session_factory, clock=clock)
     router = commands.CommandRouter()
+    acks.register(app, executor)
     errors.register(app)
     inbound.register(app)
     commands.register(app, deps, router)

@@ -8,11 +8,13 @@ first, re-encrypting (`mentorbot rotate-token-key`), then dropping the old one.
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from slack_bolt import BoltResponse
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
@@ -31,6 +33,8 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_EXPIRATION_SECONDS = 600
 PREFIX = "enc:"  # marks an encrypted value, so a plain one is never mistaken for one
+# A rotating token (Slack's lasts 12 hours) is refreshed once it is this close to expiring.
+REFRESH_MINUTES_BEFORE_EXPIRY = 120
 
 
 class TokenCipher:
@@ -145,7 +149,7 @@ def oauth_settings(
             on_installed(args.installation)
         return args.default.success(args)
 
-    return OAuthSettings(
+    oauth = OAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret.get_secret_value(),
         scopes=scopes,
@@ -157,11 +161,22 @@ def oauth_settings(
             engine=store.engine,
             table_name=OAUTH_STATES_TABLE,
         ),
-        token_rotation_expiration_minutes=120,
+        token_rotation_expiration_minutes=REFRESH_MINUTES_BEFORE_EXPIRY,
         callback_options=CallbackOptions(
             success=success, failure=lambda args: args.default.failure(args)
         ),
     )
+    # Bolt's own authorizer refreshes tokens through a client on Slack's default address;
+    # refreshes must go to SLACK_API_URL (GovSlack), like the install's code exchange.
+    oauth.authorize = InstallationStoreAuthorize(
+        logger=logging.getLogger(__name__),
+        installation_store=store,
+        client_id=oauth.client_id,
+        client_secret=oauth.client_secret,
+        token_rotation_expiration_minutes=REFRESH_MINUTES_BEFORE_EXPIRY,
+        client=WebClient(base_url=settings.slack_api_url),
+    )
+    return oauth
 
 
 def team_clients(settings: Settings, engine: Engine) -> Callable[[str], WebClient | None] | None:
@@ -178,13 +193,18 @@ def team_clients(settings: Settings, engine: Engine) -> Callable[[str], WebClien
     )
 
     def client(team_id: str) -> WebClient | None:
-        bot = store.find_bot(enterprise_id=None, team_id=team_id)
-        if bot is None:
+        installation = store.find_installation(enterprise_id=None, team_id=team_id)
+        if installation is None or installation.bot_token is None:
             return None
-        refreshed = rotator.perform_bot_token_rotation(bot=bot, minutes_before_expiration=120)
+        # Refresh through the installation, as Bolt does for requests: saving it rewrites the
+        # installation row and the bot row alike. Slack revokes a refresh token once used, so
+        # a row left with the old one would fail the next refresh.
+        refreshed = rotator.perform_token_rotation(
+            installation=installation, minutes_before_expiration=REFRESH_MINUTES_BEFORE_EXPIRY
+        )
         if refreshed is not None:
-            store.save_bot(refreshed)
-            bot = refreshed
-        return WebClient(token=bot.bot_token, base_url=settings.slack_api_url)
+            store.save(refreshed)
+            installation = refreshed
+        return WebClient(token=installation.bot_token, base_url=settings.slack_api_url)
 
     return client

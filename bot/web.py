@@ -10,14 +10,13 @@ shape and change nothing; a well-formed body without a valid signature is still 
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qs, parse_qsl
+from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -64,28 +63,14 @@ def _json(start_response: StartResponse, status: str, payload: dict[str, Any]) -
     return [body]
 
 
-def describe_request(body: bytes, content_type: str) -> tuple[str, str | None]:
+def describe_request(parsed: dict[str, Any], content_type: str) -> tuple[str, str | None]:
     """The kind of a Slack request (command, action, view_submission, event, other) and the
-    workspace it comes from, read from its body. Nothing here is trusted: Bolt checks the
-    signature afterwards, and anything unreadable is just `other`."""
-    try:
-        if content_type.startswith("application/json"):
-            data = json.loads(body)
-            if not isinstance(data, dict):
-                return "other", None
-            kind = "event" if data.get("type") == "event_callback" else "other"
-            return kind, _text(data.get("team_id"))
-        form = parse_qs(body.decode(), max_num_fields=100)
-        if "command" in form:
-            return "command", _text(form.get("team_id", [None])[0])
-        if "payload" in form:
-            payload = json.loads(form["payload"][0])
-            if not isinstance(payload, dict):
-                return "other", None
-            return describe_payload(payload)
-    except (ValueError, UnicodeDecodeError):
-        pass
-    return "other", None
+    workspace it comes from, read from its parsed body (`parse_slack_body`). Nothing here is
+    trusted: Bolt checks the signature afterwards, and anything unreadable is just `other`."""
+    if content_type.split(";")[0].strip().lower() == JSON:
+        kind = "event" if parsed.get("type") == "event_callback" else "other"
+        return kind, _text(parsed.get("team_id"))
+    return describe_payload(parsed)
 
 
 def describe_payload(data: dict[str, Any]) -> tuple[str, str | None]:
@@ -103,15 +88,6 @@ def describe_payload(data: dict[str, Any]) -> tuple[str, str | None]:
 def _text(value: Any) -> str | None:
     # Team ids are short; anything else in that place is not worth a log field.
     return value if isinstance(value, str) and 0 < len(value) <= 32 else None
-
-
-def _read_body(environ: dict[str, Any]) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    stream = environ.get("wsgi.input")
-    return stream.read(length) if stream is not None and length > 0 else b""
 
 
 def parse_slack_body(raw: bytes, content_type: str) -> dict[str, Any] | None:
@@ -142,9 +118,12 @@ class _SlackHandler(SlackRequestHandler):
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
         parsed: dict[str, Any] = request.environ["mentorbot.parsed_body"]
+        # Built empty, then given the body already read and parsed (once, in _refusal):
+        # parsing a large URL-encoded payload again costs more than Bolt's whole dispatch.
         bolt_request = BoltRequest(
-            body=request.get_body(), query=request.query_string, headers=request.get_headers()
+            body="", query=request.query_string, headers=request.get_headers()
         )
+        bolt_request.raw_body = request.environ["mentorbot.raw_body"]  # what the signature signs
         bolt_request.body = parsed
         bolt_request.context = build_context(BoltContext({}), parsed)
         return self.app.dispatch(bolt_request)
@@ -159,17 +138,16 @@ def _refusal(environ: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     if length > MAX_BODY_BYTES:
         return "413 Payload Too Large", {"error": "too_large", "limit": MAX_BODY_BYTES}
     if length == 0:
-        environ["mentorbot.parsed_body"] = {}
+        environ["mentorbot.raw_body"], environ["mentorbot.parsed_body"] = "", {}
         return None  # nothing to read: Bolt checks the signature (401) or finds nothing to do
     content_type = str(environ.get("CONTENT_TYPE") or "")
     if content_type.split(";")[0].strip().lower() not in (FORM, JSON):
         return "415 Unsupported Media Type", {"error": "unsupported_content_type"}
     raw = environ["wsgi.input"].read(length) if length else b""
-    environ["wsgi.input"] = io.BytesIO(raw)  # for Bolt, which reads it again
     parsed = parse_slack_body(raw, content_type)
     if parsed is None:
         return "400 Bad Request", {"error": "malformed_body"}
-    environ["mentorbot.parsed_body"] = parsed
+    environ["mentorbot.raw_body"], environ["mentorbot.parsed_body"] = raw.decode(), parsed
     return None
 
 
@@ -196,9 +174,9 @@ def make_wsgi_app(
         handler: SlackRequestHandler, environ: dict[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
         started = time.perf_counter()
-        body = _read_body(environ)
-        environ["wsgi.input"] = io.BytesIO(body)  # Bolt reads it again
-        request_type, team_id = describe_request(body, environ.get("CONTENT_TYPE") or "")
+        request_type, team_id = describe_request(
+            environ["mentorbot.parsed_body"], environ.get("CONTENT_TYPE") or ""
+        )
         request_id = uuid.uuid4().hex[:16]
         answered: list[str] = []
 

@@ -27,6 +27,7 @@ VIEW_METHODS = {"views.open", "views.update", "views.push", "views.publish"}
 METHODS_BEYOND_CONTRACT = {"apps.connections.open": []}
 CLIENT_CREDENTIAL_METHODS = {"oauth.v2.access"}
 MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"}
+TOKEN_LIFETIME_SECONDS = 43200  # Slack's rotating access tokens last 12 hours
 
 
 @dataclass
@@ -100,6 +101,11 @@ class FakeSlack:
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.oauth_codes: dict[str, tuple[str, str, str]] = {}
         self.issued_tokens: dict[str, str] = {}  # bot token -> the workspace it was issued for
+        # Token rotation (off unless a test turns it on): installs then issue expiring access
+        # tokens with a refresh token, which oauth.v2.access exchanges once for a new pair.
+        self.token_rotation = False
+        self.token_expires_at: dict[str, float] = {}  # access token -> when Slack refuses it
+        self.refresh_tokens: dict[str, str] = {}  # unused refresh token -> its workspace
         self._ids = itertools.count(1)
         self._cond = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -299,6 +305,8 @@ class FakeSlack:
         elif problems:
             self.violations.extend(problems)
             call.response = {"ok": False, "error": "invalid_arguments", "problems": problems}
+        elif time.time() >= self.token_expires_at.get(token, float("inf")):
+            call.response = {"ok": False, "error": "token_expired"}
         elif failure is not None and failure.status != 200:
             call.status = failure.status
             call.response = {
@@ -354,15 +362,33 @@ class FakeSlack:
         self.oauth_codes[code] = (team_id, team_name, user_id)
 
     def _answer_oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        grant = args.get("grant_type") or "authorization_code"
+        if grant == "refresh_token":
+            # A refresh token is good for one exchange; Slack revokes it as it answers.
+            with self._cond:
+                team_id = self.refresh_tokens.pop(args.get("refresh_token", ""), None)
+            if team_id is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            return {
+                "ok": True,
+                "app_id": "A0MENTOR",
+                "scope": "commands,chat:write,users:read,mpim:write,files:write,im:write",
+                "token_type": "bot",
+                "bot_user_id": BOT_USER_ID,
+                **self._issue(team_id),
+                "team": {"id": team_id, "name": self.team_name},
+                "enterprise": None,
+                "is_enterprise_install": False,
+            }
+        if grant != "authorization_code":
+            return {"ok": False, "error": "invalid_grant_type"}
         found = self.oauth_codes.pop(args.get("code", ""), None)
         if found is None:
             return {"ok": False, "error": "invalid_code"}
         team_id, team_name, user_id = found
-        token = f"xoxb-{team_id}-{next(self._ids)}-installed"
-        self.issued_tokens[token] = team_id
         return {
             "ok": True,
-            "access_token": token,
+            **self._issue(team_id),
             "token_type": "bot",
             "scope": "commands,chat:write,users:read,mpim:write,files:write,im:write",
             "bot_user_id": BOT_USER_ID,
@@ -371,6 +397,25 @@ class FakeSlack:
             "enterprise": None,
             "authed_user": {"id": user_id},
             "is_enterprise_install": False,
+        }
+
+    def _issue(self, team_id: str) -> dict[str, Any]:
+        """A new bot token for the workspace: with rotation on, an expiring one (`xoxe.xoxb-`)
+        with its `xoxe-` refresh token, as Slack's answer puts them."""
+        n = next(self._ids)
+        if not self.token_rotation:
+            token = f"xoxb-{team_id}-{n}-installed"
+            self.issued_tokens[token] = team_id
+            return {"access_token": token}
+        token, refresh = f"xoxe.xoxb-{team_id}-{n}-rotating", f"xoxe-1-{team_id}-{n}-refresh"
+        with self._cond:
+            self.issued_tokens[token] = team_id
+            self.token_expires_at[token] = time.time() + TOKEN_LIFETIME_SECONDS
+            self.refresh_tokens[refresh] = team_id
+        return {
+            "access_token": token,
+            "refresh_token": refresh,
+            "expires_in": TOKEN_LIFETIME_SECONDS,
         }
 
     def _answer_auth_test(self, _args: dict[str, Any]) -> dict[str, Any]:

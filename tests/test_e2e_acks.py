@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from slack_bolt.listener import thread_runner
 
 from bot.app import LISTENER_THREADS
 from tests.conftest import RunningBot
@@ -50,3 +53,22 @@ def test_a_command_is_answered_while_slack_is_slow_to_publish_other_homes(
         release.set()
     published = bot.slack.wait_for("views.publish", count=SLOW_HOMES)
     assert {c.args["user_id"] for c in published} == {f"U0HOME{n}" for n in range(SLOW_HOMES)}
+
+
+def test_the_request_thread_is_handed_the_ack_rather_than_polling_for_it(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bolt's request thread would look for the ack every 10 ms; it is woken by the ack
+    instead, so its first look finds it (for commands, buttons and events alike)."""
+    looks: list[float] = []
+    monkeypatch.setattr(
+        thread_runner, "time", SimpleNamespace(time=time.time, sleep=lambda s: looks.append(s))
+    )
+    bot.slack.add_user("U0ALICE")
+    assert "/mentoring status" in bot.driver.command("U0ALICE", "help").json()["text"]
+    assert "You haven't joined" in bot.driver.command("U0ALICE", "status").text
+    assert bot.driver.block_action("U0ALICE", "pause", value="2").status_code == 200
+    event = {"type": "app_home_opened", "user": "U0ALICE", "tab": "home", "event_ts": "1.1"}
+    assert bot.driver.event({**event, "channel": "D0ALICE"}).status_code == 200
+    bot.slack.wait_for("views.publish")
+    assert looks == []

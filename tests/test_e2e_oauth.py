@@ -1,4 +1,5 @@
-"""Many workspaces: OAuth installs against the fake Slack, isolation, uninstall and purge."""
+"""Many workspaces: OAuth installs against the fake Slack, isolation, uninstall and purge, and
+rotating tokens refreshed when they expire."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import httpx
 import pytest
 import waitress
 from cryptography.fernet import Fernet
+from freezegun import freeze_time
 from pydantic import SecretStr
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import create_app
 from bot.config import Settings
+from bot.installations import installation_store, team_clients
 from bot.jobs import JobContext
 from bot.jobs.retention import purge_uninstalled
 from bot.services import outbox
@@ -27,13 +30,16 @@ from bot.services.enrollment import save_profile
 from bot.web import make_wsgi_app
 from models import OutboxMessage, Participant, Workspace, bots, installations
 from models.enums import OutboxState
+from models.slack_oauth import TOKEN_COLUMNS
 from tests.conftest import COORDINATOR, SIGNING_SECRET
 from tests.driver import SlackDriver
-from tests.fakeslack import FakeSlack
+from tests.fakeslack import TOKEN_LIFETIME_SECONDS, ApiCall, FakeSlack
 from tests.test_enrollment import MENTOR
 
 ONE, TWO = "T0ONE", "T0TWO"
 UNINSTALLED_AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+# Past the life of a rotating access token.
+PAST_EXPIRY = timedelta(seconds=TOKEN_LIFETIME_SECONDS, hours=1)
 
 
 @dataclass
@@ -211,8 +217,6 @@ def test_uninstall_deletes_tokens_at_once_and_data_after_retention(oauth_bot: OA
 
 
 def test_rotating_the_key_re_encrypts_every_token(oauth_bot: OAuthBot) -> None:
-    from bot.installations import installation_store
-
     install(oauth_bot, ONE, "One Inc")
     old_key = oauth_bot.settings.mentorbot_token_keys
     assert old_key is not None
@@ -224,3 +228,121 @@ def test_rotating_the_key_re_encrypts_every_token(oauth_bot: OAuthBot) -> None:
     only_new = oauth_bot.settings.model_copy(update={"mentorbot_token_keys": SecretStr(new_key)})
     bot = installation_store(only_new, oauth_bot.engine).find_bot(enterprise_id=None, team_id=ONE)
     assert bot is not None and bot.bot_token in oauth_bot.slack.issued_tokens
+
+
+# -- Slack's token rotation -----------------------------------------------------------------
+
+
+@pytest.fixture
+def rotating(oauth_bot: OAuthBot) -> Iterator[OAuthBot]:
+    """The bot installed into workspace ONE, with Slack's token rotation on for the app."""
+    oauth_bot.slack.token_rotation = True
+    assert install(oauth_bot, ONE, "One Inc").status_code == 200
+    yield oauth_bot
+
+
+def stored_tokens(bot: OAuthBot) -> list[str]:
+    """Every token value as the database holds it, installation and bot rows alike."""
+    values = []
+    with bot.engine.connect() as conn:
+        for table in (installations, bots):
+            columns = [table.c[name] for name in TOKEN_COLUMNS if name in table.c]
+            for row in conn.execute(select(*columns)):
+                values += [value for value in row if value is not None]
+    return values
+
+
+def assert_encrypted(bot: OAuthBot, *plain: str) -> None:
+    values = stored_tokens(bot)
+    assert values
+    for value in values:
+        assert value.startswith("enc:") and "xox" not in value
+        assert not any(token in value for token in plain)
+
+
+def home_opened(bot: OAuthBot, user: str, event_id: str) -> ApiCall:
+    """The person opens the App Home; the view Slack got for them."""
+    before = len(bot.slack.calls_to("views.publish"))
+    event = {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"}
+    driver = bot.driver(ONE)
+    try:
+        assert driver.event({**event, "event_ts": "1.1"}, event_id=event_id).status_code == 200
+    finally:
+        driver.close()
+    return bot.slack.wait_for("views.publish", count=before + 1)[-1]
+
+
+def refreshes(bot: OAuthBot) -> list[ApiCall]:
+    return [
+        c
+        for c in bot.slack.calls_to("oauth.v2.access")
+        if c.args.get("grant_type") == "refresh_token"
+    ]
+
+
+def current_pair(bot: OAuthBot) -> tuple[str, str]:
+    """The workspace's access and refresh token, decrypted, as the app will next use them."""
+    store = installation_store(bot.settings, bot.engine)
+    found = store.find_installation(enterprise_id=None, team_id=ONE)
+    assert found is not None and found.bot_token and found.bot_refresh_token
+    bot_row = store.find_bot(enterprise_id=None, team_id=ONE)
+    assert bot_row is not None
+    assert (bot_row.bot_token, bot_row.bot_refresh_token) == (
+        found.bot_token,
+        found.bot_refresh_token,
+    )
+    return found.bot_token, found.bot_refresh_token
+
+
+def test_an_expired_token_is_refreshed_on_the_next_request_and_used_from_then_on(
+    rotating: OAuthBot,
+) -> None:
+    slack = rotating.slack
+    first_token, first_refresh = current_pair(rotating)
+    assert first_token.startswith("xoxe.xoxb-") and first_refresh.startswith("xoxe-1-")
+    assert_encrypted(rotating, first_token, first_refresh)
+
+    # While the token is fresh, requests use it and nothing is refreshed.
+    assert home_opened(rotating, "U0ANN", "Ev0FRESH").token == first_token
+    assert refreshes(rotating) == []
+
+    with freeze_time(datetime.now(UTC) + PAST_EXPIRY, tick=True):
+        published = home_opened(rotating, "U0ANN", "Ev0EXPIRED")
+        [refresh] = refreshes(rotating)
+        # Slack's refresh grant: the app's credentials and the refresh token from the install.
+        assert refresh.token == "client-credentials"
+        assert refresh.args["refresh_token"] == first_refresh
+        new_token, new_refresh = current_pair(rotating)
+        assert new_token != first_token and new_refresh != first_refresh
+        assert new_token in slack.issued_tokens
+        # The Home was published with the new token (the Authorization header Slack saw), and
+        # nothing after the refresh was sent with the expired one.
+        assert published.token == new_token and published.ok
+        after = slack.calls[slack.calls.index(refresh) + 1 :]
+        assert after and all(c.token == new_token for c in after)
+        assert all(c.response.get("error") != "token_expired" for c in slack.calls)
+        assert_encrypted(rotating, first_token, first_refresh, new_token, new_refresh)
+
+        # The next request finds the new pair stored and refreshes nothing.
+        assert home_opened(rotating, "U0BEN", "Ev0AFTER").token == new_token
+        assert len(refreshes(rotating)) == 1
+
+
+def test_a_token_refreshed_for_scheduled_messages_is_the_one_requests_use(
+    rotating: OAuthBot,
+) -> None:
+    """The scheduler refreshes an expiring token before sending; the refresh token it used is
+    then revoked, so requests must carry on from the pair it stored, not the install's."""
+    first_token, first_refresh = current_pair(rotating)
+    clients = team_clients(rotating.settings, rotating.engine)
+    assert clients is not None
+    with freeze_time(datetime.now(UTC) + PAST_EXPIRY, tick=True):
+        client = clients(ONE)
+        assert client is not None and client.token != first_token
+        assert client.token == current_pair(rotating)[0]
+        client.chat_postMessage(channel="U0ANN", text="A reminder")
+        assert rotating.slack.calls_to("chat.postMessage")[-1].token == client.token
+        published = home_opened(rotating, "U0ANN", "Ev0AFTERJOB")
+        assert published.token == client.token and published.ok
+        assert [c.args["refresh_token"] for c in refreshes(rotating)] == [first_refresh]
+        assert_encrypted(rotating, first_token, first_refresh, client.token)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.handlers.inbound import clean, clean_text
+from bot.handlers.inbound import clean, clean_text, needs_cleaning
 from bot.views.text import SECTION_LIMIT, clip, escape, escaped_chunks, split_mrkdwn, unescape
 
 BROKEN_ENTITY = re.compile(r"&(?:a|am|l|g)?$|&(?:amp|lt|gt)$")
@@ -50,3 +50,21 @@ def test_inbound_cleaning_drops_nul_and_replaces_lone_surrogates_only() -> None:
     assert clean_text(kept) is kept
     body = {"view": {"state": {"values": {"b\x00": {"a": {"value": ["x\x00", 1, None]}}}}}}
     assert clean(body) == {"view": {"state": {"values": {"b": {"a": {"value": ["x", 1, None]}}}}}}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"text": "a\x00b"},
+        {"view": {"state": {"values": {"b\x00": {}}}}},  # in a key
+        {"actions": [{"value": "half \ud83d emoji"}]},
+    ],
+)
+def test_a_nul_or_a_lone_surrogate_anywhere_gets_the_body_cleaned(body: dict) -> None:
+    assert needs_cleaning(body) and clean(body) != body
+
+
+def test_ordinary_bodies_are_left_as_they_are() -> None:
+    body = {"text": "bell\x07 \u202e 👩🏽‍💻 '; DROP TABLE x; -- =1+1", "n": [1, None, True]}
+    assert not needs_cleaning(body)
+    assert clean(body) == body

@@ -136,3 +136,35 @@ def test_home_views_are_valid_for_newcomers_participants_and_coordinators(
             assert contract.check_view(as_dict) == []
         assert "<!channel>" not in str(as_dict)
     assert "I'd mentor* 1" in str(_as_dict(views[1]))
+
+
+def _every_subclass(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_every_subclass(sub)]
+    return found
+
+
+def test_validation_by_class_runs_the_validators_slack_sdk_would() -> None:
+    from slack_sdk.errors import SlackObjectFormationError
+    from slack_sdk.models.basic_objects import JsonObject
+    from slack_sdk.models.blocks import ButtonElement, SectionBlock
+
+    from bot.views.validation import speed_up_validation, validators_of
+
+    classes = _every_subclass(JsonObject)
+    assert len(classes) > 50
+    for cls in classes:
+        # slack_sdk's own discovery: every attribute of an object, read and checked for the mark.
+        marked = [
+            name
+            for name in dir(cls)
+            if not name.startswith("__") and hasattr(getattr(cls, name, None), "validator")
+        ]
+        assert list(validators_of(cls)) == marked, cls
+    speed_up_validation()
+    with pytest.raises(SlackObjectFormationError):
+        SectionBlock(text="x" * 3001).to_dict()
+    with pytest.raises(SlackObjectFormationError):
+        ButtonElement(text="a" * 80, action_id="b").to_dict()
+    assert SectionBlock(text="fine").to_dict()["text"]["text"] == "fine"

@@ -44,10 +44,14 @@ class CommandRouter:
 
     def __init__(self) -> None:
         self._entries: dict[str, _Entry] = {}
+        # The list is the same for everyone, so it is rendered once (blocks as dicts, as
+        # ack() would turn them) rather than on every `/mentoring help`.
+        self._help_reply: tuple[str, list[dict[str, Any]]] | None = None
         self.add("help", self._help, HelpEntry(f"{COMMAND} help", "shows this list"))
 
     def add(self, name: str, handler: SubCommand, help_entry: HelpEntry) -> None:
         self._entries[name] = _Entry(handler, help_entry)
+        self._help_reply = None
 
     @property
     def help_entries(self) -> list[HelpEntry]:
@@ -65,11 +69,11 @@ class CommandRouter:
         entry.handler(call)
 
     def _help(self, call: CommandCall) -> None:
-        call.ack(
-            response_type="ephemeral",
-            text=help_text(self.help_entries),
-            blocks=help_blocks(self.help_entries),
-        )
+        if self._help_reply is None:
+            entries = self.help_entries
+            self._help_reply = help_text(entries), [b.to_dict() for b in help_blocks(entries)]
+        text, blocks = self._help_reply
+        call.ack(response_type="ephemeral", text=text, blocks=blocks)
 
 
 def parse_command_text(text: str) -> tuple[str, str]:

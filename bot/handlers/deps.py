@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.handlers.slack_users import RecentAdmins
 from bot.services.errors import DomainError
 
 
@@ -22,6 +23,7 @@ class Deps:
     settings: Settings
     session_factory: sessionmaker[Session]
     clock: Callable[[], datetime] = field(default=utc_clock)
+    admins: RecentAdmins = field(default_factory=RecentAdmins)
 
 
 def team_id_of(body: dict[str, object]) -> str:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
+from slack_bolt import App, BoltContext, BoltResponse, Respond
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -70,36 +69,7 @@ def _tell(body: dict[str, Any], message: str, client: WebClient, respond: Respon
         logger.warning("could not tell the user about an error: %r", failure)
 
 
-class KeptAck(Ack):
-    """An ack that, once given, stays given.
-
-    When a listener fails after calling ack(), Bolt's thread runner (process_before_response
-    off, as here) sets `ack.response` back to None once the error handler has run. The request
-    thread looks at that attribute every 10 ms to answer Slack; if the failure came within those
-    10 ms it never sees the ack, waits out Slack's 3 seconds and answers 404 "unhandled request",
-    which Slack shows the person as an error on top of our own explanation.
-    """
-
-    def __init__(self) -> None:
-        self._given: BoltResponse | None = None
-        super().__init__()  # type: ignore[no-untyped-call]
-
-    @property
-    def response(self) -> BoltResponse | None:
-        return self._given
-
-    @response.setter
-    def response(self, value: BoltResponse | None) -> None:
-        if value is not None or self._given is None:
-            self._given = value
-
-
 def register(app: App) -> None:
-    @app.middleware
-    def keep_acks(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
-        context["ack"] = KeptAck()
-        return next()
-
     @app.error
     def on_error(
         error: Exception,

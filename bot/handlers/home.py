@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.handlers.coordinators import is_coordinator
 from bot.handlers.deps import Deps
+from bot.services.coordinators import is_listed_coordinator
 from bot.services.dashboard import coordinator_dashboard
 from bot.services.idempotency import claim_once
 from bot.services.participation import status_of
@@ -18,16 +18,21 @@ from bot.views.home import home_view
 
 def publish_home(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> None:
     """Render and publish the user's App Home from what the database holds now."""
-    coordinator = is_coordinator(deps, client, team_id=team_id, user_id=user_id)
+    now = deps.clock()
     with deps.session_factory.begin() as db_session:
-        current_program(db_session, team_id=team_id, now=deps.clock())
-        report = status_of(db_session, team_id=team_id, user_id=user_id, now=deps.clock())
-        dashboard = (
-            coordinator_dashboard(db_session, team_id=team_id, now=deps.clock())
-            if coordinator
-            else None
+        report = status_of(db_session, team_id=team_id, user_id=user_id, now=now)
+        if report.program is None and current_program(db_session, team_id=team_id, now=now):
+            # The workspace's very first program, created as its Home is first shown.
+            report = status_of(db_session, team_id=team_id, user_id=user_id, now=now)
+        listed = is_listed_coordinator(
+            db_session, team_id=team_id, user_id=user_id, configured=deps.settings.coordinator_ids
         )
-        view = home_view(report, dashboard)
+    # Admins and owners are coordinators too; Slack is asked outside the transaction.
+    if listed or deps.admins.is_admin(client, team_id=team_id, user_id=user_id):
+        with deps.session_factory.begin() as db_session:
+            view = home_view(report, coordinator_dashboard(db_session, team_id=team_id, now=now))
+    else:
+        view = home_view(report, None)
     client.views_publish(user_id=user_id, view=view)
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.handlers.commands import COMMAND, CommandCall, CommandRouter
 from bot.handlers.coordinators import require_coordinator
@@ -19,6 +21,8 @@ from bot.services.polls import (
     PollTallies,
     VoteOutcome,
     close_poll,
+    lock_poll_message,
+    poll_state,
     record_topic_votes,
     record_vote,
     start_poll,
@@ -32,7 +36,7 @@ from bot.views.polls import (
     vote_receipt,
 )
 from models import Poll
-from models.enums import PollAnswer
+from models.enums import PollAnswer, PollStatus
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +53,72 @@ def _show_tallies(client: WebClient, poll: Poll, tallies: PollTallies, *, closed
     except SlackApiError as error:
         # The next vote rewrites the message with complete counts.
         logger.warning("poll %s: chat.update failed: %s", poll.id, error.response.get("error"))
+
+
+class PollMessages:
+    """Keeps each poll's message in step with its counts, with few calls to Slack.
+
+    Votes are counted in short transactions of their own; after its commit, a vote asks for
+    its poll's message to be rewritten. One thread of this process rewrites a poll's message
+    at a time, rereading the counts until no vote has asked since its last read; a vote that
+    finds a rewrite under way leaves its request for that thread and goes on. So a burst of
+    votes costs a few chat.update calls rather than one each, and no listener thread waits on
+    another's call to Slack. Across processes, rewrites take turns on a database lock held from
+    reading the counts until Slack has the message, so it never goes back to older counts.
+    """
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+        self._guard = threading.Lock()
+        self._wanted: set[int] = set()  # polls whose counts changed since their last read
+        self._rewriting: dict[int, threading.Lock] = {}
+
+    def refresh(self, client: WebClient, poll_id: int, *, wait: bool = False) -> None:
+        """Have the poll's message show its counts now: rewritten here, or (unless `wait`) by
+        the thread already rewriting it."""
+        with self._guard:
+            self._wanted.add(poll_id)
+            rewriting = self._rewriting.setdefault(poll_id, threading.Lock())
+        blocking = wait
+        while rewriting.acquire(blocking=blocking):
+            try:
+                while self._take(poll_id):
+                    self._rewrite(client, poll_id)
+            except (SQLAlchemyError, OSError):
+                # The votes are counted and receipted already: say nothing to the voter. The
+                # next vote rewrites the message with complete counts.
+                logger.exception("poll %s: could not rewrite its message", poll_id)
+                return
+            finally:
+                rewriting.release()
+            # A vote may have asked between our last look and the release: if so, and nobody
+            # else took over, rewrite again.
+            with self._guard:
+                if poll_id not in self._wanted:
+                    return
+            blocking = False
+
+    def _take(self, poll_id: int) -> bool:
+        with self._guard:
+            if poll_id not in self._wanted:
+                return False
+            self._wanted.discard(poll_id)
+            return True
+
+    def _rewrite(self, client: WebClient, poll_id: int) -> None:
+        with self._deps.session_factory.begin() as db_session:
+            across_processes = lock_poll_message(db_session, poll_id=poll_id)
+            state = poll_state(db_session, poll_id=poll_id)
+            if across_processes and state is not None:
+                _show_state(client, *state)  # other processes' rewrites wait for this one
+        if not across_processes and state is not None:
+            # SQLite: a transaction holds the database's only write lock, so Slack is called
+            # after the commit; this process's rewrites are in order already.
+            _show_state(client, *state)
+
+
+def _show_state(client: WebClient, poll: Poll, tallies: PollTallies) -> None:
+    _show_tallies(client, poll, tallies, closed=poll.status != PollStatus.OPEN)
 
 
 def _post_poll(call: CommandCall, deps: Deps) -> None:
@@ -82,10 +152,10 @@ def _post_poll(call: CommandCall, deps: Deps) -> None:
     )
 
 
-def _close_poll(call: CommandCall, deps: Deps) -> None:
+def _close_poll(call: CommandCall, deps: Deps, messages: PollMessages) -> None:
     with deps.session_factory.begin() as db_session:
         poll, tallies = close_poll(db_session, team_id=call.team_id, now=deps.clock())
-        _show_tallies(call.client, poll, tallies, closed=True)
+    messages.refresh(call.client, poll.id, wait=True)  # the final counts, before the answer
     call.ack(
         response_type="ephemeral",
         text=f"Poll in <#{poll.channel_id}> closed: {tallies.respondents} answered. "
@@ -93,10 +163,10 @@ def _close_poll(call: CommandCall, deps: Deps) -> None:
     )
 
 
-def _poll(call: CommandCall, deps: Deps) -> None:
+def _poll(call: CommandCall, deps: Deps, messages: PollMessages) -> None:
     require_coordinator(deps, call.client, team_id=call.team_id, user_id=call.user_id)
     if call.args.lower() == "close":
-        _close_poll(call, deps)
+        _close_poll(call, deps, messages)
     else:
         _post_poll(call, deps)
 
@@ -116,9 +186,10 @@ def _follow_up(client: WebClient, user_id: str, outcome: VoteOutcome) -> None:
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
+    messages = PollMessages(deps)
     router.add(
         "poll",
-        lambda call: _poll(call, deps),
+        lambda call: _poll(call, deps, messages),
         HelpEntry(
             f"{COMMAND} poll #channel | close",
             "ask a channel who'd take part, or close the open poll",
@@ -146,10 +217,10 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 answer=answer,
                 now=deps.clock(),
             )
-            if outcome.changed:  # inside the poll's lock: tallies reach Slack in vote order
-                _show_tallies(client, outcome.poll, outcome.tallies, closed=False)
         _follow_up(client, user_id, outcome)
         respond(response_type="ephemeral", replace_original=False, text=vote_receipt(answer))
+        if outcome.changed:
+            messages.refresh(client, poll_id)
 
     @app.action(ActionId.POLL_TOPICS)
     def on_topics(
@@ -172,5 +243,5 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 topics=topics,
                 now=deps.clock(),
             )
-            if outcome.changed:
-                _show_tallies(client, outcome.poll, outcome.tallies, closed=False)
+        if outcome.changed:
+            messages.refresh(client, poll_id)

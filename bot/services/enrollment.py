@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.services.errors import SignupClosedError
 from bot.services.persistence import get_or_create
 from bot.services.profile import ProfileInput
-from bot.services.programs import find_open_program, get_or_create_open_program
+from bot.services.programs import get_or_create_open_program
 from models import MatchExclusion, Participant, ParticipantTopic, Program
-from models.enums import ParticipantStatus, TopicDirection
+from models.enums import ParticipantStatus, ProgramStatus, TopicDirection
 
 
 @dataclass(frozen=True)
@@ -25,10 +25,37 @@ class Enrollment:
 
 def find_participant(db_session: Session, *, team_id: str, user_id: str) -> Participant | None:
     """The user's participation in the workspace's open program, with topics and exclusions."""
-    program = find_open_program(db_session, team_id=team_id)
-    if program is None:
-        return None
-    return _find_in_program(db_session, program_id=program.id, user_id=user_id)
+    return find_participation(db_session, team_id=team_id, user_id=user_id)[1]
+
+
+# Built once, as it runs for most requests before Slack's ack: building and keying a statement
+# with eager loads costs about as much as running it. A person has a handful of topics and
+# exclusions, so joining both costs a few rows.
+_PARTICIPATION = (
+    select(Program, Participant)
+    .outerjoin(
+        Participant,
+        and_(
+            Participant.program_id == Program.id,
+            Participant.slack_user_id == bindparam("user_id"),
+        ),
+    )
+    .where(Program.team_id == bindparam("team_id"), Program.status == ProgramStatus.OPEN)
+    .options(joinedload(Participant.topics), joinedload(Participant.exclusions))
+)
+
+
+def find_participation(
+    db_session: Session, *, team_id: str, user_id: str
+) -> tuple[Program | None, Participant | None]:
+    """The workspace's open program and the user's participation in it (with topics and
+    exclusions), in one query."""
+    found = (
+        db_session.execute(_PARTICIPATION, {"team_id": team_id, "user_id": user_id})
+        .unique()
+        .one_or_none()
+    )
+    return (found[0], found[1]) if found is not None else (None, None)
 
 
 def _find_in_program(db_session: Session, *, program_id: int, user_id: str) -> Participant | None:

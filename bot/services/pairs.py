@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from models import Pair, Participant
@@ -51,6 +51,27 @@ def current_pairs(db_session: Session, *, participant_id: int) -> list[Pair]:
             .order_by(Pair.id)
         )
     )
+
+
+# Built once (it runs for every status and App Home): building it costs more than running it.
+_INTRODUCED_PARTNERS = (
+    select(Participant.slack_user_id)
+    .join(
+        Pair,
+        or_(
+            and_(Pair.mentor_id == bindparam("me"), Pair.mentee_id == Participant.id),
+            and_(Pair.mentee_id == bindparam("me"), Pair.mentor_id == Participant.id),
+        ),
+    )
+    .where(Pair.status.in_(PUBLISHED))
+    .order_by(Pair.id)
+)
+
+
+def introduced_partners(db_session: Session, *, participant_id: int) -> list[str]:
+    """Slack ids of the people the participant has been introduced to in their current
+    (published) pairs, oldest pair first."""
+    return list(db_session.scalars(_INTRODUCED_PARTNERS, {"me": participant_id}))
 
 
 def partner_of(pair: Pair, participant_id: int) -> Participant | None:

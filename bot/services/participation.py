@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from bot.services.enrollment import find_participant
+from bot.services.enrollment import find_participant, find_participation
 from bot.services.errors import DomainError, NotEnrolledError
-from bot.services.pairs import PUBLISHED, current_pairs, end_pair, partner_of
-from bot.services.programs import find_open_program
+from bot.services.pairs import PUBLISHED, current_pairs, end_pair, introduced_partners, partner_of
 from models import (
     Concern,
     Coordinator,
@@ -26,7 +25,7 @@ from models import (
     PollVote,
     Program,
 )
-from models.enums import PairStatus, ParticipantStatus, Side
+from models.enums import ParticipantStatus, Side
 
 DEFAULT_PAUSE_WEEKS = 2
 MAX_PAUSE_WEEKS = 12
@@ -186,6 +185,14 @@ def _scrub_pair_history(db_session: Session, *, participant_id: int, user_id: st
         )
 
 
+# Built once: it runs for every status and App Home.
+_POLL_ANSWERS = (
+    select(func.count())
+    .select_from(PollVote)
+    .where(PollVote.team_id == bindparam("team_id"), PollVote.slack_user_id == bindparam("user_id"))
+)
+
+
 @dataclass(frozen=True)
 class StatusReport:
     program: Program | None
@@ -197,19 +204,9 @@ class StatusReport:
 
 def status_of(db_session: Session, *, team_id: str, user_id: str, now: datetime) -> StatusReport:
     """What the app holds about the person, for `/mentoring status` and the App Home."""
-    program = find_open_program(db_session, team_id=team_id)
-    participant = find_participant(db_session, team_id=team_id, user_id=user_id)
-    partners = []
-    if participant is not None:
-        for pair in current_pairs(db_session, participant_id=participant.id):
-            partner = partner_of(pair, participant.id)
-            if pair.status != PairStatus.PROPOSED and partner is not None:
-                partners.append(partner.slack_user_id)
-    answers = db_session.scalar(
-        select(func.count())
-        .select_from(PollVote)
-        .where(PollVote.team_id == team_id, PollVote.slack_user_id == user_id)
-    )
+    program, participant = find_participation(db_session, team_id=team_id, user_id=user_id)
+    partners = introduced_partners(db_session, participant_id=participant.id) if participant else []
+    answers = db_session.scalar(_POLL_ANSWERS, {"team_id": team_id, "user_id": user_id})
     paused = participant.paused_until if participant and participant.is_paused(now) else None
     return StatusReport(
         program=program,

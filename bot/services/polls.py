@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.services.errors import DomainError
@@ -14,6 +14,10 @@ from bot.services.topics import TOPICS_BY_KEY
 from bot.services.workspaces import ensure_workspace
 from models import Poll, PollTopicVote, PollVote
 from models.enums import PollAnswer, PollStatus
+
+# The first key of the advisory locks that order rewrites of a poll's message (the second is
+# the poll's id); two-key locks are a key space apart from the outbox's one-key locks.
+POLL_MESSAGE_LOCK = 7001
 
 # Answers that earn a DM: an invitation to sign up, or an explanation of the program.
 FOLLOW_UP_ANSWERS = {PollAnswer.MENTOR, PollAnswer.MENTEE, PollAnswer.MORE}
@@ -39,9 +43,8 @@ class PollTallies:
 @dataclass(frozen=True)
 class VoteOutcome:
     poll: Poll
-    tallies: PollTallies
     follow_up: PollAnswer | None = None  # DM this answer's follow-up (first time only)
-    changed: bool = True
+    changed: bool = True  # the poll's counts may differ: its message is to be rewritten
 
 
 def start_poll(
@@ -65,8 +68,8 @@ def start_poll(
 
 
 def _poll_for_update(db_session: Session, *, team_id: str, poll_id: int) -> Poll:
-    # Row lock on Postgres: votes on one poll are counted and shown one at a time, so the
-    # message is never overwritten by an older tally. (SQLite transactions are serial anyway.)
+    # Row lock on Postgres: votes on one poll are counted one at a time (a double click
+    # inserts one vote, not two), and none is counted once the poll is closing.
     poll = db_session.scalars(
         select(Poll).where(Poll.id == poll_id, Poll.team_id == team_id).with_for_update()
     ).one_or_none()
@@ -75,32 +78,58 @@ def _poll_for_update(db_session: Session, *, team_id: str, poll_id: int) -> Poll
     return poll
 
 
+def lock_poll_message(db_session: Session, *, poll_id: int) -> bool:
+    """Wait for, then hold until the transaction ends, the right to rewrite the poll's message;
+    False where there is no such lock to take.
+
+    Processes sharing a Postgres database take turns this way, each holding the lock from
+    reading the counts until Slack has the new message, so that the message never goes back
+    to older counts; votes keep being counted meanwhile. SQLite serves one process, which
+    orders its own rewrites.
+    """
+    if db_session.get_bind().dialect.name != "postgresql":
+        return False
+    db_session.execute(select(func.pg_advisory_xact_lock(POLL_MESSAGE_LOCK, poll_id)))
+    return True
+
+
+def poll_state(db_session: Session, *, poll_id: int) -> tuple[Poll, PollTallies] | None:
+    """The poll and its counts now, for its message; None if the poll is gone."""
+    poll = db_session.get(Poll, poll_id)
+    return (poll, tally(db_session, poll_id=poll.id)) if poll is not None else None
+
+
+# The counts are read after every burst of votes: built once, as building and keying these
+# statements costs about as much as running them.
+_ANSWER_COUNTS = (
+    select(PollVote.answer, func.count())
+    .where(PollVote.poll_id == bindparam("poll_id"), PollVote.answer.is_not(None))
+    .group_by(PollVote.answer)
+)
+_TOPIC_COUNTS = (
+    select(PollTopicVote.topic, func.count())
+    .where(PollTopicVote.poll_id == bindparam("poll_id"))
+    .group_by(PollTopicVote.topic)
+    .order_by(func.count().desc(), PollTopicVote.topic)
+)
+_RESPONDENTS = select(func.count()).select_from(
+    select(PollVote.slack_user_id)
+    .where(PollVote.poll_id == bindparam("poll_id"))
+    .union(select(PollTopicVote.slack_user_id).where(PollTopicVote.poll_id == bindparam("poll_id")))
+    .subquery()
+)
+
+
 def tally(db_session: Session, *, poll_id: int) -> PollTallies:
     """Counts only: how many chose each answer and each topic, and how many responded."""
+    poll = {"poll_id": poll_id}
     answers = dict.fromkeys(PollAnswer, 0)
-    for answer, count in db_session.execute(
-        select(PollVote.answer, func.count())
-        .where(PollVote.poll_id == poll_id, PollVote.answer.is_not(None))
-        .group_by(PollVote.answer)
-    ):
+    for answer, count in db_session.execute(_ANSWER_COUNTS, poll):
         if answer is not None:
             answers[answer] = count
     # A Result has keys(), so dict(result) would treat it as a mapping: unpack rows instead.
-    topics = {
-        topic: count
-        for topic, count in db_session.execute(
-            select(PollTopicVote.topic, func.count())
-            .where(PollTopicVote.poll_id == poll_id)
-            .group_by(PollTopicVote.topic)
-            .order_by(func.count().desc(), PollTopicVote.topic)
-        )
-    }
-    voters = (
-        select(PollVote.slack_user_id)
-        .where(PollVote.poll_id == poll_id)
-        .union(select(PollTopicVote.slack_user_id).where(PollTopicVote.poll_id == poll_id))
-    )
-    respondents = db_session.scalar(select(func.count()).select_from(voters.subquery())) or 0
+    topics = {topic: count for topic, count in db_session.execute(_TOPIC_COUNTS, poll)}
+    respondents = db_session.scalar(_RESPONDENTS, poll) or 0
     return PollTallies(answers=answers, topics=topics, respondents=respondents)
 
 
@@ -141,9 +170,7 @@ def record_vote(
         vote.followed_up_at = now
         follow_up = answer
     db_session.flush()
-    return VoteOutcome(
-        poll=poll, tallies=tally(db_session, poll_id=poll.id), follow_up=follow_up, changed=changed
-    )
+    return VoteOutcome(poll=poll, follow_up=follow_up, changed=changed)
 
 
 def record_topic_votes(
@@ -180,9 +207,7 @@ def record_topic_votes(
         for t in sorted(wanted - have)
     )
     db_session.flush()
-    return VoteOutcome(
-        poll=poll, tallies=tally(db_session, poll_id=poll.id), changed=have != wanted
-    )
+    return VoteOutcome(poll=poll, changed=have != wanted)
 
 
 def close_poll(db_session: Session, *, team_id: str, now: datetime) -> tuple[Poll, PollTallies]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.services import outbox
@@ -87,23 +87,25 @@ def people_of(pair: Pair) -> list[Participant]:
     return [p for p in (pair.mentor, pair.mentee) if p is not None]
 
 
+# Built once: `/mentoring schedule` and the session buttons run it before Slack's ack.
+_PERSON = select(Participant.id).where(
+    Participant.team_id == bindparam("team_id"), Participant.slack_user_id == bindparam("user_id")
+)
+_PUBLISHED_PAIRS_OF = (
+    select(Pair)
+    .where(
+        Pair.team_id == bindparam("team_id"),
+        Pair.status.in_(PUBLISHED),
+        or_(Pair.mentor_id.in_(_PERSON), Pair.mentee_id.in_(_PERSON)),
+    )
+    .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+    .order_by(Pair.id.desc())
+)
+
+
 def published_pairs_of(db_session: Session, *, team_id: str, user_id: str) -> list[Pair]:
     """The user's published pairs (either side), both people loaded, newest first."""
-    person = select(Participant.id).where(
-        Participant.team_id == team_id, Participant.slack_user_id == user_id
-    )
-    return list(
-        db_session.scalars(
-            select(Pair)
-            .where(
-                Pair.team_id == team_id,
-                Pair.status.in_(PUBLISHED),
-                or_(Pair.mentor_id.in_(person), Pair.mentee_id.in_(person)),
-            )
-            .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
-            .order_by(Pair.id.desc())
-        )
-    )
+    return list(db_session.scalars(_PUBLISHED_PAIRS_OF, {"team_id": team_id, "user_id": user_id}))
 
 
 def pair_for(db_session: Session, *, pair_id: int, user_id: str) -> Pair:
