@@ -68,6 +68,7 @@ def upgrade() -> None:
         'mentoring_sessions',
         ['program_id', 'status', 'starts_at', 'cancelled_by', 'cancel_reason'],
         unique=False,
+        postgresql_include=['id'],
     )
     op.create_index(
         'ix_check_ins_program_id_topics_text',
