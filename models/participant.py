@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, SmallInteger, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Timestamps, str_enum
@@ -22,7 +22,11 @@ class Participant(Timestamps, Base):
     """One person's enrolment in one program, with the profile matching reads."""
 
     __tablename__ = "participants"
-    __table_args__ = (UniqueConstraint("program_id", "slack_user_id"),)
+    __table_args__ = (
+        UniqueConstraint("program_id", "slack_user_id"),
+        # The program report's breakdown by role, department and location, read in order.
+        Index("ix_participants_program_id_role", "program_id", "role", "department", "location"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id"), index=True)

@@ -26,7 +26,8 @@ class MentoringSession(Timestamps, Base):
     __table_args__ = (
         Index("ix_mentoring_sessions_status_starts_at", "status", "starts_at"),
         # The program report counts by status from this index alone (a cancel reason is at
-        # most REASON_LENGTH characters; it is here for "rescheduled").
+        # most REASON_LENGTH characters; it is here for "rescheduled"), and finds cancelled
+        # sessions' ids in it (SQLite keeps the id in every index; Postgres is told to).
         Index(
             "ix_mentoring_sessions_program_id_status",
             "program_id",
@@ -34,6 +35,7 @@ class MentoringSession(Timestamps, Base):
             "starts_at",
             "cancelled_by",
             "cancel_reason",
+            postgresql_include=["id"],
         ),
     )
 

@@ -68,6 +68,13 @@ def upgrade() -> None:
         'mentoring_sessions',
         ['program_id', 'status', 'starts_at', 'cancelled_by', 'cancel_reason'],
         unique=False,
+        postgresql_include=['id'],
+    )
+    op.create_index(
+        'ix_participants_program_id_role',
+        'participants',
+        ['program_id', 'role', 'department', 'location'],
+        unique=False,
     )
     op.create_index(
         'ix_check_ins_program_id_topics_text',
@@ -80,6 +87,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     sqlite = op.get_bind().dialect.name == 'sqlite'
     op.drop_index('ix_check_ins_program_id_topics_text', table_name='check_ins')
+    op.drop_index('ix_participants_program_id_role', table_name='participants')
     op.drop_index('ix_mentoring_sessions_program_id_status', table_name='mentoring_sessions')
     if sqlite:
         with op.batch_alter_table('check_ins', recreate='always') as batch_op:
