@@ -244,7 +244,6 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                     agenda=values.agenda,
                     now=now,
                 )
-            ack()
             text, blocks = views.session_confirmation(
                 session_id=session.id,
                 starts_at=session.starts_at,
@@ -255,6 +254,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             )
             pair = session.pair
             db_session.expunge_all()
+        ack()  # once saved: the form closes on what the database holds
         _post_to_pair(client, pair, text, blocks)
         send_calendar_invite(client, pair=pair, session=session)
 
@@ -293,13 +293,11 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             session_rules.cancel(
                 db_session, session=session, user_id=user_id, reason=reason, now=now
             )
-            ack()
-            if already:
-                return
             pair = session.pair
-            after_session_outcome(
-                db_session, pair=pair, configured=deps.settings.coordinator_ids, now=now
-            )
+            if not already:
+                after_session_outcome(
+                    db_session, pair=pair, configured=deps.settings.coordinator_ids, now=now
+                )
             partner_zone = None
             for person in session_rules.people_of(pair):
                 if person.slack_user_id != user_id:
@@ -311,6 +309,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 reason=session.cancel_reason,
             )
             db_session.expunge_all()
+        ack()  # once saved: the form closes on what the database holds
+        if already:
+            return
         _post_to_pair(client, pair, text, [])
         send_calendar_invite(client, pair=pair, session=session, cancelled=True)
 
@@ -394,9 +395,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 now=now,
                 values=values,
             )
-            ack()
             pair = session.pair
             db_session.expunge_all()
+        ack()  # once saved: the form closes on what the database holds
         if values.follow_up.strip():
             _post_to_pair(
                 client,
