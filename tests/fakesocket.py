@@ -15,8 +15,25 @@ import struct
 import threading
 from typing import Any
 
+from tests.fakeslack import FakeSlack
+
 HANDSHAKE_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TEXT, CLOSE, PING, PONG = 0x1, 0x8, 0x9, 0xA
+
+
+def help_command(slack: FakeSlack) -> dict[str, Any]:
+    """`/mentoring help` typed by U0ALICE, as a Socket Mode envelope's payload carries it."""
+    return {
+        "token": "legacy-verification-token",
+        "team_id": slack.team_id,
+        "channel_id": "C0GENERAL",
+        "user_id": "U0ALICE",
+        "command": "/mentoring",
+        "text": "help",
+        "api_app_id": "A0MENTOR",
+        "trigger_id": "1.2.3",
+        "response_url": slack.response_url("socket"),
+    }
 
 
 class FakeSocketModeServer:

@@ -21,7 +21,7 @@ from models.db import make_engine
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.driver import SlackDriver
 from tests.fakeslack import FakeSlack
-from tests.fakesocket import FakeSocketModeServer
+from tests.fakesocket import FakeSocketModeServer, help_command
 from tests.test_metrics import Scrape
 
 REPO = Path(__file__).resolve().parents[1]
@@ -171,17 +171,7 @@ def test_socket_mode_answers_over_the_websocket_and_counts_each_request(
         )
         with running(env, port, "--no-scheduler") as run:
             assert socket_end.connected.wait(20), run.output
-            command = {
-                "token": "legacy-verification-token",
-                "team_id": slack.team_id,
-                "channel_id": "C0GENERAL",
-                "user_id": "U0ALICE",
-                "command": "/mentoring",
-                "text": "help",
-                "api_app_id": "A0MENTOR",
-                "trigger_id": "1.2.3",
-                "response_url": slack.response_url("socket"),
-            }
+            command = help_command(slack)
             socket_end.send(
                 {
                     "envelope_id": "env-1",

@@ -23,6 +23,7 @@ from bot.services import outbox
 from bot.socket_mode import MeteredSocketModeHandler
 from tests.conftest import BOT_TOKEN, RunningBot
 from tests.fakeslack import Failure, FakeSlack
+from tests.fakesocket import help_command
 from tests.pairs import MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
 from tests.test_sessions import BOOKED_AT, DAY_BEFORE
 
@@ -214,16 +215,7 @@ def test_socket_mode_requests_are_counted_and_timed_like_http_ones(
         web_client=WebClient(base_url=slack.api_url),
     )
     socket = AnsweringSocket()
-    command = {
-        "team_id": slack.team_id,
-        "channel_id": "C0GENERAL",
-        "user_id": "U0ALICE",
-        "command": "/mentoring",
-        "text": "help",
-        "api_app_id": "A0MENTOR",
-        "trigger_id": "1.2.3",
-        "response_url": "http://127.0.0.1:9/response",
-    }
+    command = help_command(slack)
     unknown_click = {
         "type": "block_actions",
         "team": {"id": slack.team_id},
