@@ -6,7 +6,7 @@
 
 *** WARNING: THIS WIPES THE DATABASE IT RUNS AGAINST. ***
 It runs `DROP SCHEMA public CASCADE` on the Postgres database given by --database-url (default:
-the BENCH_DATABASE_URL environment variable, else test_main2 on 127.0.0.1), migrates it to head
+the BENCH_DATABASE_URL environment variable, else test_dispatch on 127.0.0.1), migrates it to head
 and fills it with synthetic data. Never point it at a database whose contents you want to keep.
 It refuses while anyone else is connected to that database (--force wipes it all the same).
 
@@ -51,6 +51,7 @@ from slack_sdk import WebClient  # noqa: E402
 from sqlalchemy import Engine, event, func, insert, select, text  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
+from bench.postgres import ensure_database, other_connections, wipe_and_migrate  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.jobs import JOBS, JobContext  # noqa: E402
 from bot.jobs.dispatcher import BATCH, dispatch  # noqa: E402
@@ -86,10 +87,9 @@ from models.enums import (  # noqa: E402
     SessionStatus,
     Side,
 )
-from models.migrate import upgrade_to_head  # noqa: E402
 from tests.fakeslack import FakeSlack  # noqa: E402
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_main2"
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_dispatch"
 NOW = datetime(2030, 3, 5, 10, 0, tzinfo=UTC)  # a Tuesday, on a half-hour slot
 SEND_NOW = NOW - timedelta(minutes=1)  # throughput runs: before anything part 1 left due
 TEAM = "T0BENCH1"
@@ -158,23 +158,6 @@ class RemoteFakeSlack:
 
 
 # -- seeding ----------------------------------------------------------------------------------
-
-
-def other_connections(engine: Engine) -> int:
-    """Sessions other than ours on this database: someone may be using what we would wipe."""
-    with engine.connect() as conn:
-        query = text(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return int(conn.scalar(query) or 0)
-
-
-def reset(engine: Engine) -> None:
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    upgrade_to_head(engine)
 
 
 def slots(first: date, last: date) -> list[datetime]:
@@ -614,7 +597,7 @@ def main() -> None:
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL),
-        help="Postgres database to WIPE and fill (default: BENCH_DATABASE_URL or test_main2)",
+        help="Postgres database to WIPE and fill (default: BENCH_DATABASE_URL or test_dispatch)",
     )
     parser.add_argument("--sessions", type=int, help="upcoming sessions to seed")
     parser.add_argument("--messages", type=int, help="messages per throughput run")
@@ -630,13 +613,14 @@ def main() -> None:
     messages = args.messages or (300 if args.quick else 2_000)
     results: list[dict[str, Any]] = []
 
+    ensure_database(url)
     engine = make_engine(url)
     factory = make_session_factory(engine)
     others = other_connections(engine)
     if others and not args.force:
         parser.error(f"{others} other connection(s) to this database; --force wipes it anyway")
     print(f"wiping and migrating {engine.url.render_as_string(hide_password=True)}")
-    reset(engine)
+    wipe_and_migrate(engine)
     seeded = seed(engine, upcoming, args.seed)
     statuses = ", ".join(f"{v:,} {k}" for k, v in sorted(seeded["by_status"].items()))
     print(

@@ -77,10 +77,11 @@ from pydantic import SecretStr  # noqa: E402
 from slack_bolt import Ack, App  # noqa: E402
 from slack_sdk import WebClient  # noqa: E402
 from sqlalchemy import Connection as Connection_  # noqa: E402
-from sqlalchemy import Engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
+from bench.postgres import ensure_database, other_connections, wipe_and_migrate  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.cli import HTTP_THREADS  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -101,7 +102,6 @@ from models.enums import (  # noqa: E402
     PollAnswer,
     Role,
 )
-from models.migrate import upgrade_to_head  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_load"
 TEAM = "T0LOAD01"
@@ -200,23 +200,6 @@ class RemoteFakeSlack:
 
 
 # -- seeding --------------------------------------------------------------------------------------
-
-
-def other_connections(engine: Engine) -> int:
-    """Sessions other than ours on this database: someone may be using what we would wipe."""
-    with engine.connect() as conn:
-        query = text(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return int(conn.scalar(query) or 0)
-
-
-def reset(engine: Engine) -> None:
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    upgrade_to_head(engine)
 
 
 def profile(role: Role, rng: random.Random) -> ProfileInput:
@@ -1068,12 +1051,13 @@ def main() -> None:
     if not 1 <= users <= args.participants:
         parser.error("simulated people must be from 1 to the number of participants")
 
+    ensure_database(url)
     engine = make_engine(url)
     others = other_connections(engine)
     if others and not args.force:
         parser.error(f"{others} other connection(s) to this database; --force wipes it anyway")
     print(f"wiping and migrating {engine.url.render_as_string(hide_password=True)}")
-    reset(engine)
+    wipe_and_migrate(engine)
     seeded = seed(make_session_factory(engine), args.participants, args.seed)
     engine.dispose()
     print(
@@ -1158,6 +1142,14 @@ def main() -> None:
             f"target (p99 ack < {TARGET_P99_MS} ms, no errors) at {row['users']} people, "
             f"pause {row['think_s']:g} s: {'met' if met else 'MISSED'}"
         )
+        if row["think_s"] == 0:
+            # Little's law: with every person always waiting, mean latency = people / throughput.
+            needed = row["users"] / (TARGET_P99_MS / 1000)
+            print(
+                f"  back to back, {row['users']} requests are always in flight: even a mean ack "
+                f"under {TARGET_P99_MS} ms needs over {needed:.0f} req/s; "
+                f"this run served {row['per_second']:.1f}"
+            )
     for run in runs:
         row = {k: v for k, v in run.row.items() if k != "error_kinds"}
         print(json.dumps(row))

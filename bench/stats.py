@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import Engine, Table, func, insert, select, text  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
+from bench.postgres import ensure_database, wipe_and_migrate  # noqa: E402
 from bot.services.stats import (  # noqa: E402
     _outcomes,
     _pairs,
@@ -553,11 +554,9 @@ def sqlite_engine(directory: str) -> Engine:
 
 def postgres_engine(url: str) -> Engine:
     """The database at `url`, wiped: its public schema dropped, recreated and migrated."""
+    ensure_database(url)
     engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    upgrade_to_head(engine)
+    wipe_and_migrate(engine)
     return engine
 
 
