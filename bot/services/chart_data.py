@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.util import AliasedClass
 
 from bot.services.topics import CATALOG
-from models import MentoringSession, Pair, Participant, ParticipantTopic, SurveyResponse
+from models import MentoringSession, Participant, ParticipantTopic, SurveyResponse
 from models.enums import SessionStatus, SurveyKind, TopicDirection
 
 MIN_GROUP = 3  # fewer people than this and a topic's figures are not shown
@@ -86,9 +86,8 @@ def sessions_per_week(
     # its parameters, which Postgres cannot tell are the same expression.
     bucketed = (
         select(week.label("week"), MentoringSession.status.label("status"))
-        .join(Pair, Pair.id == MentoringSession.pair_id)
         .where(
-            Pair.program_id == program_id,
+            MentoringSession.program_id == program_id,
             starts >= bounds[0],
             starts < bounds[-1],
             MentoringSession.status.in_(counted),

@@ -309,9 +309,7 @@ def _sessions(
             CheckIn.topics,
             CheckIn.follow_up.is_not(None),
         )
-        .join(MentoringSession, MentoringSession.id == CheckIn.session_id)
-        .join(Pair, Pair.id == MentoringSession.pair_id)
-        .where(Pair.program_id == program_id)
+        .where(CheckIn.program_id == program_id)
         .order_by(CheckIn.id)
     ):
         ratings[session_id][side] = rating
