@@ -11,7 +11,10 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY models ./models
 COPY migrations ./migrations
-RUN python -m venv /opt/mentorbot && /opt/mentorbot/bin/pip install .
+# pip and setuptools are only needed to install: the running app never uses them.
+RUN python -m venv /opt/mentorbot \
+    && /opt/mentorbot/bin/pip install . \
+    && /opt/mentorbot/bin/pip uninstall --yes pip setuptools
 
 FROM python:3.11-slim
 

@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 from types import FrameType
+from urllib.error import URLError
 
 from pydantic import ValidationError
 from slack_bolt.error import BoltError
@@ -20,6 +21,10 @@ from models.migrate import upgrade_to_head
 logger = logging.getLogger("mentorbot")
 
 HTTP_THREADS = 16
+
+
+class SlackUnreachableError(Exception):
+    """Slack's Web API did not answer at start-up: worth retrying, unlike a bad setting."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -102,6 +107,14 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         app = create_app(settings, session_factory)
     except BoltError as error:
         raise ConfigError(f"Slack refused the bot token ({error}); check SLACK_BOT_TOKEN") from None
+    except (URLError, OSError) as error:
+        # Bolt checks the token with auth.test before serving; say so in one line, not a
+        # traceback, so an orchestrator's restart loop shows why.
+        reason = getattr(error, "reason", error)
+        raise SlackUnreachableError(
+            f"could not reach Slack at {settings.slack_api_url} to check the bot token"
+            f" ({reason}); check the network or SLACK_API_URL"
+        ) from None
 
     # Readiness and the outbox gauges use their own unpooled, quick-to-give-up connections.
     probe_engine = make_probe_engine(settings.database_url)
@@ -194,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SlackApiError as error:
         print(f"mentorbot: Slack answered {error.response.get('error')}", file=sys.stderr)  # noqa: T201
+        return 1
+    except SlackUnreachableError as error:
+        print(f"mentorbot: {error}", file=sys.stderr)  # noqa: T201
         return 1
 
 

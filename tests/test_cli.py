@@ -259,7 +259,25 @@ def test_a_bad_token_is_reported_in_one_line(tmp_path: Path) -> None:
             PORT=str(free_port()),
         )
         result = mentorbot("run", "--no-scheduler", env=env)
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "SLACK_BOT_TOKEN" in result.stderr.strip().splitlines()[-1]
     assert "xoxb-wrong" not in result.stderr
+
+
+def test_slack_out_of_reach_at_start_is_reported_in_one_line(tmp_path: Path) -> None:
+    # Nothing listens on this port: Bolt's token check at start-up cannot connect.
+    unreachable = f"http://127.0.0.1:{free_port()}/api/"
+    env = mentorbot_env(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=unreachable,
+        PORT=str(free_port()),
+    )
+    result = mentorbot("run", "--no-scheduler", env=env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("mentorbot: could not reach Slack at " + unreachable), last
+    assert BOT_TOKEN not in result.stderr
