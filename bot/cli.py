@@ -107,10 +107,10 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         app = create_app(settings, session_factory)
     except BoltError as error:
         raise ConfigError(f"Slack refused the bot token ({error}); check SLACK_BOT_TOKEN") from None
-    except (URLError, OSError) as error:
+    except (URLError, TimeoutError, ConnectionError) as error:
         # Bolt checks the token with auth.test before serving; say so in one line, not a
         # traceback, so an orchestrator's restart loop shows why.
-        reason = getattr(error, "reason", error)
+        reason = error.reason if isinstance(error, URLError) else error
         raise SlackUnreachableError(
             f"could not reach Slack at {settings.slack_api_url} to check the bot token"
             f" ({reason}); check the network or SLACK_API_URL"
