@@ -52,11 +52,22 @@ class KeptAck(Ack):
 
 
 class ListenerPool(ContextCopyingExecutor):
-    """The threads listeners run on; handing a listener over returns once it has acked."""
+    """The threads listeners run on; handing a listener over returns once it has acked.
 
-    def __init__(self, max_workers: int) -> None:
+    `background` runs work that outlives its request (a matching solve) on threads of its own,
+    so it never holds up listeners; shutting the pool down waits for both.
+    """
+
+    def __init__(self, max_workers: int, background_workers: int = 2) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix="listener")
         self._expected = threading.local()
+        self.background = ContextCopyingExecutor(
+            max_workers=background_workers, thread_name_prefix="background"
+        )
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        self.background.shutdown(wait=wait, cancel_futures=cancel_futures)
 
     def expect(self, ack: KeptAck) -> None:
         """The ack of the listener that the calling (request) thread hands over next."""

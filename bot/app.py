@@ -17,6 +17,7 @@ from bot.handlers import (
     commands,
     concerns,
     coordinators,
+    edge,
     errors,
     exports,
     goals,
@@ -35,6 +36,7 @@ from bot.handlers import (
 from bot.handlers.deps import Deps, utc_clock
 from bot.installations import SCOPES, installation_store, oauth_settings
 from bot.services.workspace_lifecycle import mark_installed
+from bot.slack_retry import with_modal_retry
 from bot.views.validation import speed_up_validation
 
 logger = logging.getLogger(__name__)
@@ -58,7 +60,7 @@ _ENV_TOKEN_WARNING = _IgnoreEnvTokenWarning()
 
 def make_web_client(settings: Settings) -> WebClient:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return WebClient(token=token, base_url=settings.slack_api_url)
+    return with_modal_retry(WebClient(token=token, base_url=settings.slack_api_url))
 
 
 def create_app(
@@ -91,7 +93,7 @@ def create_app(
                     )
 
         app = App(
-            client=WebClient(base_url=settings.slack_api_url),
+            client=with_modal_retry(WebClient(base_url=settings.slack_api_url)),
             signing_secret=signing_secret,
             oauth_settings=oauth_settings(settings, store, SCOPES, on_installed=installed),
             logger=bolt_logger,
@@ -99,6 +101,8 @@ def create_app(
             # A request no listener matches (a button from an old message, an event we do
             # not subscribe to) goes to the error handler, which answers it politely.
             raise_error_for_unhandled_request=True,
+            # A request missing what Slack always sends is dropped before anything runs.
+            before_authorize=edge.drop_incomplete,
         )
     else:
         app = App(
@@ -111,8 +115,15 @@ def create_app(
             # A request no listener matches (a button from an old message, an event we do
             # not subscribe to) goes to the error handler, which answers it politely.
             raise_error_for_unhandled_request=True,
+            # A request missing what Slack always sends is dropped before anything runs.
+            before_authorize=edge.drop_incomplete,
         )
-    deps = Deps(settings=settings, session_factory=session_factory, clock=clock)
+    deps = Deps(
+        settings=settings,
+        session_factory=session_factory,
+        clock=clock,
+        background=executor.background,
+    )
     router = commands.CommandRouter()
     acks.register(app, executor)
     errors.register(app)

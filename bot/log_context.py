@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -23,6 +24,10 @@ REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 TEAM_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "mentorbot_team_id", default=None
 )
+# When the request reached us (time.monotonic()): what is left of Slack's 3-second windows.
+REQUEST_STARTED: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "mentorbot_request_started", default=None
+)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -30,14 +35,18 @@ T = TypeVar("T")
 
 @contextmanager
 def bound(*, request_id: str | None = None, team_id: str | None = None) -> Iterator[None]:
-    """Attach these ids to every line logged inside the block (ids left None keep theirs)."""
+    """Attach these ids to every line logged inside the block (ids left None keep theirs);
+    with a request id, the request's arrival is bound too (REQUEST_STARTED)."""
     tokens: list[tuple[contextvars.ContextVar[str | None], contextvars.Token[str | None]]] = []
     for var, value in ((REQUEST_ID, request_id), (TEAM_ID, team_id)):
         if value is not None:
             tokens.append((var, var.set(value)))
+    started = REQUEST_STARTED.set(time.monotonic()) if request_id is not None else None
     try:
         yield
     finally:
+        if started is not None:
+            REQUEST_STARTED.reset(started)
         for var, token in reversed(tokens):
             var.reset(token)
 

@@ -5,7 +5,7 @@ from models.base import Base
 from models.coordinator import Coordinator
 from models.feedback import Concern, SurveyResponse
 from models.idempotency import ProcessedRequest
-from models.matching import ForbiddenPairing, Unmatched
+from models.matching import ForbiddenPairing, MatchRound, Unmatched
 from models.outbox import OutboxMessage
 from models.pair import Pair
 from models.participant import MatchExclusion, Participant, ParticipantTopic
@@ -24,6 +24,7 @@ __all__ = [
     "ForbiddenPairing",
     "Goal",
     "MatchExclusion",
+    "MatchRound",
     "MentoringSession",
     "OutboxMessage",
     "Pair",

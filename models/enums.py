@@ -104,6 +104,16 @@ class OutboxState(StrEnum):
     CANCELLED = "cancelled"  # no longer wanted (the session was cancelled or moved)
 
 
+class RoundState(StrEnum):
+    """Where a round of matching is: solving in the background, then reviewed, then sent."""
+
+    SOLVING = "solving"
+    READY = "ready"  # the proposal is there to review
+    FAILED = "failed"  # the solve failed or stopped; `error` says why
+    PUBLISHING = "publishing"  # introductions and notes queued, the dispatcher sending them
+    PUBLISHED = "published"  # every message of the round delivered or failed for good
+
+
 class SurveyKind(StrEnum):
     MIDPOINT = "midpoint"
     FINAL = "final"

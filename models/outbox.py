@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, Timestamps, str_enum
@@ -45,3 +45,7 @@ class OutboxMessage(Timestamps, Base):
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("mentoring_sessions.id", ondelete="CASCADE"), index=True
     )
+    # The round of matching whose publishing queued it (introductions, unmatched notes): its
+    # progress is counted from these rows. No foreign key: rows go with their workspace, and
+    # SQLite cannot add one to an existing table.
+    round_id: Mapped[int | None] = mapped_column(Integer, index=True)

@@ -29,6 +29,7 @@ from models.migrate import upgrade_to_head
 from tests import contract
 from tests.driver import SlackDriver
 from tests.fakeslack import FakeSlack
+from tests.txguard import UNGUARDED, TransactionGuard
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-1111-2222-testtoken"
@@ -97,8 +98,27 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @pytest.fixture
 def db_session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
-    with session_factory() as session:
+    """The test's own session, for setting up and looking at what the app stored; it does not
+    count as a transaction the app left open (tests/txguard.py)."""
+    with session_factory(info={UNGUARDED: True}) as session:
         yield session
+
+
+@pytest.fixture(scope="session")
+def transaction_guard() -> Iterator[TransactionGuard]:
+    guard = TransactionGuard()
+    undo = guard.install()
+    yield guard
+    undo()
+
+
+@pytest.fixture(autouse=True)
+def no_slack_call_inside_a_transaction(transaction_guard: TransactionGuard) -> Iterator[None]:
+    """Fails any test during which a Slack call was made with a transaction open (on any
+    thread: the bot's listeners and jobs included)."""
+    yield
+    found = transaction_guard.take_violations()
+    assert not found, "Slack called inside a database transaction:\n" + "\n".join(found)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from tests.fakeslack import FakeSlack
+from tests.fakeslack import FakeSlack, new_trigger_id
 
 
 def slack_signature(signing_secret: str, timestamp: str, body: bytes) -> str:
@@ -135,7 +135,7 @@ class SlackDriver:
         return self.http.post(f"{self.bot_url}/slack/events", content=body, headers=sent_headers)
 
     def _trigger_id(self) -> str:
-        return f"{next(self._ids)}.{int(time.time())}.trigger"
+        return new_trigger_id(next(self._ids))
 
     def _user(self, user_id: str) -> dict[str, Any]:
         return {
@@ -205,6 +205,22 @@ class SlackDriver:
             }
         )
 
+    def close_view(self, user_id: str, view: dict[str, Any]) -> httpx.Response:
+        """The person closes a modal (its callback asked to be told: notify_on_close)."""
+        self.slack.close_view(view["id"])
+        return self.interactive(
+            {
+                "type": "view_closed",
+                "team": self._team(),
+                "user": self._user(user_id),
+                "api_app_id": "A0MENTOR",
+                "token": "legacy-verification-token",
+                "view": view,
+                "is_cleared": False,
+                "is_enterprise_install": False,
+            }
+        )
+
     def view_action(
         self,
         user_id: str,
@@ -264,15 +280,25 @@ class SlackDriver:
             "user": self._user(user_id),
             "api_app_id": "A0MENTOR",
             "token": "legacy-verification-token",
-            "container": container or {"type": "view", "view_id": f"VHOME{user_id}"},
             "trigger_id": self._trigger_id(),
             "actions": [action],
             "is_enterprise_install": False,
         }
         if message is not None:
+            channel = channel_id or message.get("channel", "")
+            payload["container"] = container or {
+                "type": "message",
+                "message_ts": message.get("ts", ""),
+                "channel_id": channel,
+                "is_ephemeral": False,
+            }
             payload["message"] = message
-            payload["channel"] = {"id": channel_id or message.get("channel", "")}
+            payload["channel"] = {"id": channel}
             payload["response_url"] = self.slack.response_url(f"act{next(self._ids)}")
+        else:  # the App Home tab: Slack sends the view the button is in
+            home = f"VHOME{user_id}"
+            payload["container"] = container or {"type": "view", "view_id": home}
+            payload["view"] = {"id": payload["container"].get("view_id", home), "type": "home"}
         return self.interactive(payload)
 
     def event(

@@ -7,6 +7,7 @@ the fixtures assert is empty after each test.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import threading
@@ -18,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
+from freezegun.api import real_time
+
 from tests import contract
 
 BOT_USER_ID = "UBOTMENTOR"
@@ -28,6 +31,29 @@ METHODS_BEYOND_CONTRACT = {"apps.connections.open": []}
 CLIENT_CREDENTIAL_METHODS = {"oauth.v2.access"}
 MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"}
 TOKEN_LIFETIME_SECONDS = 43200  # Slack's rotating access tokens last 12 hours
+# Slack honours a trigger_id for 3 seconds: views.open or views.push after that is refused.
+TRIGGER_SECONDS = 3.0
+TRIGGER_METHODS = {"views.open", "views.push"}
+
+
+def wall_clock() -> float:
+    """Real seconds since the epoch, even under freezegun: a trigger ages in real time."""
+    return float(real_time())
+
+
+def new_trigger_id(n: int, issued_at: float | None = None) -> str:
+    """A trigger_id that carries when Slack issued it, as `<n>.<epoch ms>.<tag>`, so the fake
+    (in this process or another) can tell how old it is."""
+    issued = wall_clock() if issued_at is None else issued_at
+    return f"{n}.{int(issued * 1000)}.trigger"
+
+
+def trigger_age(trigger_id: str) -> float | None:
+    """Seconds since the trigger was issued; None for an id no Slack would have issued."""
+    parts = trigger_id.split(".")
+    if len(parts) != 3 or not parts[1].isdigit() or int(parts[1]) < 10**12:
+        return None
+    return wall_clock() - int(parts[1]) / 1000
 
 
 @dataclass
@@ -99,6 +125,11 @@ class FakeSlack:
         self.views: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, UploadedFile] = {}  # by file id, from files.getUploadURLExternal
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
+        # Failures for one particular call of a method: method -> {call number: failure}.
+        self._failures_at: dict[str, dict[int, Failure]] = defaultdict(dict)
+        self._seen: dict[str, int] = defaultdict(int)  # calls of each method so far
+        self.closed_views: set[str] = set()
+        self._exchanged_triggers: set[str] = set()
         self.oauth_codes: dict[str, tuple[str, str, str]] = {}
         self.issued_tokens: dict[str, str] = {}  # bot token -> the workspace it was issued for
         # Token rotation (off unless a test turns it on): installs then issue expiring access
@@ -145,6 +176,19 @@ class FakeSlack:
         """Answer the next calls of `method` with these failures, in order."""
         with self._cond:
             self._failures[method].extend(failures)
+
+    def fail_call(self, method: str, n: int, failure: Failure) -> None:
+        """Answer the `n`th call of `method` from now on (1: the next one) with `failure`;
+        the calls before and after it are answered as usual."""
+        assert n >= 1
+        with self._cond:
+            self._failures_at[method][self._seen[method] + n] = failure
+
+    def close_view(self, view_id: str) -> None:
+        """The person closed the modal: Slack no longer updates it."""
+        with self._cond:
+            self.views.pop(view_id, None)
+            self.closed_views.add(view_id)
 
     def calls_to(self, method: str) -> list[ApiCall]:
         with self._cond:
@@ -297,7 +341,10 @@ class FakeSlack:
 
         problems = self._check(method, args, has_bearer_token=bool(auth))
         with self._cond:
-            failure = self._failures[method].popleft() if self._failures[method] else None
+            self._seen[method] += 1
+            failure = self._failures_at[method].pop(self._seen[method], None)
+            if failure is None and self._failures[method]:
+                failure = self._failures[method].popleft()
         extra_headers: dict[str, str] = {}
         if not token:
             self.violations.append(f"{method}: called without a token")
@@ -317,6 +364,8 @@ class FakeSlack:
                 extra_headers["Retry-After"] = str(failure.retry_after)
         elif failure is not None:
             call.response = {"ok": False, "error": failure.error}
+        elif method in TRIGGER_METHODS and (refusal := self._trigger_refusal(args)):
+            call.response = {"ok": False, "error": refusal}
         else:
             call.response = self._answer(method, args)
         with self._cond:
@@ -345,6 +394,20 @@ class FakeSlack:
             # comes from conversations.open), unlike chat.postMessage, which takes a user id.
             problems.append("files.completeUploadExternal: channel_id is a user id, not a channel")
         return problems
+
+    def _trigger_refusal(self, args: dict[str, Any]) -> str | None:
+        """Slack's answer to a trigger it cannot honour: unknown, older than 3 s, or used."""
+        trigger = str(args.get("trigger_id") or "")
+        age = trigger_age(trigger)
+        if age is None:
+            return "invalid_trigger_id"
+        if age > TRIGGER_SECONDS:
+            return "expired_trigger_id"
+        with self._cond:
+            if trigger in self._exchanged_triggers:
+                return "exchanged_trigger_id"
+            self._exchanged_triggers.add(trigger)
+        return None
 
     # -- answers like Slack's ----------------------------------------------------------------
     def _next_id(self, prefix: str) -> str:
@@ -485,7 +548,9 @@ class FakeSlack:
         users = [u for u in str(args.get("users", "")).split(",") if u]
         if len(users) == 1:
             return {"ok": True, "channel": {"id": self.dm_channel(users[0])}}
-        return {"ok": True, "channel": {"id": "G" + "".join(sorted(u[1:4] for u in users))}}
+        # A group DM's id is the same for the same people, whatever their order.
+        digest = hashlib.sha1(",".join(sorted(users)).encode()).hexdigest()[:10].upper()
+        return {"ok": True, "channel": {"id": "G" + digest}}
 
     def _answer_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
         file_id = self._next_id("F")

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from tests.conftest import RunningBot
+from slack_sdk import WebClient
+from sqlalchemy import func, select
+
+from bot.jobs import JobContext
+from bot.jobs.dispatcher import dispatch_outbox
+from bot.jobs.rounds import show_publishing_progress
+from models import OutboxMessage
+from models.enums import OutboxState
+from tests.conftest import BOT_TOKEN, RunningBot
+from tests.txguard import UNGUARDED
 
 MENTOR_FORM = {
     "role": "mentor",
@@ -65,3 +75,34 @@ def sign_up(
     ratings = ratings or {t: "2" for t in form["learn_topics"]}
     inputs = {**form, **{f"rating:{t}": r for t, r in ratings.items()}}
     return bot.driver.submit_view(user_id, view, inputs)
+
+
+def job_context(bot: RunningBot, now: datetime) -> JobContext:
+    client = WebClient(token=BOT_TOKEN, base_url=bot.slack.api_url)
+    return JobContext(
+        settings=bot.settings, session_factory=bot.session_factory, client=client, now=now
+    )
+
+
+def run_scheduler(bot: RunningBot, *, until_quiet: bool = True, passes: int = 500) -> datetime:
+    """What the scheduler does every few seconds: send what is due (the dispatcher), then show
+    publishing's progress. With `until_quiet`, pass after pass with the clock moved on to the
+    next message due, until nothing is left to send; returns the clock's time then."""
+    now = bot.clock()
+    for _ in range(passes):
+        bot.clock.set(now)
+        context = job_context(bot, now)
+        dispatch_outbox(context)
+        show_publishing_progress(context)
+        if not until_quiet:
+            return now
+        with bot.session_factory(info={UNGUARDED: True}) as db_session:
+            due = db_session.scalar(
+                select(func.min(OutboxMessage.due_at)).where(
+                    OutboxMessage.state.in_((OutboxState.PENDING, OutboxState.SENDING))
+                )
+            )
+        if due is None:
+            return now
+        now = max(now + timedelta(seconds=1), due)
+    raise AssertionError(f"messages still waiting after {passes} passes")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 from models import ForbiddenPairing, Pair
 from models.enums import PairStatus
 from tests.conftest import COORDINATOR, RunningBot
-from tests.flows import MENTEE_FORM, MENTOR_FORM, sign_up
+from tests.flows import MENTEE_FORM, MENTOR_FORM, run_scheduler, sign_up
 
 pytestmark = pytest.mark.needs_contract
 
@@ -43,11 +44,26 @@ def enrol_everyone(bot: RunningBot) -> None:
         bot.slack.wait_for("chat.postMessage", lambda c, u=user: c.args["channel"] == u)
 
 
-def open_review(bot: RunningBot) -> dict:
+def filled(bot: RunningBot, view_id: str, *, since: float = 0.0, timeout: float = 10.0) -> dict:
+    """The modal once the background solve (started after `since`, a time.time()) has filled
+    it with the proposal or a failure."""
+    bot.slack.wait_for(
+        "views.update",
+        lambda c: c.at > since
+        and c.args["view_id"] == view_id
+        and "A large program can take a minute" not in json.dumps(c.view),
+        timeout=timeout,
+    )
+    return bot.slack.views[view_id]
+
+
+def open_review(bot: RunningBot, user: str = COORDINATOR) -> dict:
+    """`/mentoring match`: the modal opens at once saying who is being matched, then fills."""
     before = len(bot.slack.calls_to("views.open"))
-    assert bot.driver.command(COORDINATOR, "match").status_code == 200
+    assert bot.driver.command(user, "match").status_code == 200
     call = bot.slack.wait_for("views.open", count=before + 1)[-1]
-    return bot.slack.views[call.response["view"]["id"]]
+    assert "A large program can take a minute" in json.dumps(call.view)
+    return filled(bot, call.response["view"]["id"])
 
 
 def click_in_view(bot: RunningBot, view: dict, action_id: str, **action) -> dict:
@@ -94,19 +110,27 @@ def test_review_remove_rerun_publish(bot: RunningBot) -> None:
     with bot.session_factory() as s:
         assert s.scalar(select(func.count()).select_from(ForbiddenPairing)) == 1
     assert len(pair_blocks(view)) == 1
-    view = click_in_view(bot, view, "match_rerun", type="button")
+    rerun_at = time.time()
+    click_in_view(bot, view, "match_rerun", type="button")
+    view = filled(bot, view["id"], since=rerun_at)
     pairing = first["text"]["text"].split("  ·")[0]
     assert pairing not in json.dumps(view)  # the removed pairing does not come back
     assert "past partners or people either of you asked not to be matched" in json.dumps(view)
 
     view = click_in_view(bot, view, "match_publish", type="button")
-    assert "Published" in json.dumps(view)
+    assert "Publishing" in json.dumps(view) and "0 of 1 introduction sent" in json.dumps(view)
     with bot.session_factory() as s:
         active = s.scalars(select(Pair).where(Pair.status == PairStatus.ACTIVE)).all()
+    # Nothing was sent by the click itself: the dispatcher sends, and the modal follows it.
+    assert bot.slack.calls_to("conversations.open") == []
+    run_scheduler(bot)
     intros = bot.slack.wait_for(
         "chat.postMessage", lambda c: c.args["channel"].startswith("G"), count=len(active)
     )
-    assert len(intros) == len(active) >= 1
+    assert len(intros) == len(active) == 1
+    summary = json.dumps(bot.slack.views[view["id"]])
+    assert "*Published* for *Reverse mentoring" in summary
+    assert "1 of 1 pair introduced in group DMs; 4 of 4 unmatched people told" in summary
     for intro in intros:
         body = json.dumps(intro.blocks)
         assert "Why you two" in body and "Ground rules" in body and "start_goals" in body
@@ -120,6 +144,7 @@ def test_review_remove_rerun_publish(bot: RunningBot) -> None:
     # Publishing again introduces nobody twice.
     calls = len(bot.slack.calls_to("chat.postMessage"))
     click_in_view(bot, view, "match_publish", type="button")
+    run_scheduler(bot)
     assert len(bot.slack.calls_to("chat.postMessage")) == calls
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +25,8 @@ class Deps:
     session_factory: sessionmaker[Session]
     clock: Callable[[], datetime] = field(default=utc_clock)
     admins: RecentAdmins = field(default_factory=RecentAdmins)
+    # Where work that outlives its request runs (matching solves): not a listener's thread.
+    background: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=2))
 
 
 def team_id_of(body: dict[str, object]) -> str:

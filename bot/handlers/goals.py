@@ -9,6 +9,8 @@ from slack_sdk import WebClient
 
 from bot.handlers.commands import COMMAND, CommandCall, CommandRouter
 from bot.handlers.deps import Deps, record_id, selected_value, team_id_of, user_id_of
+from bot.jobs.dispatcher import send_now
+from bot.services import outbox
 from bot.services.agreements import (
     PartnerNotice,
     agreement_form,
@@ -21,6 +23,7 @@ from bot.services.agreements import (
 )
 from bot.services.errors import DomainError
 from bot.services.idempotency import claim_once
+from bot.services.pairs import team_of_pair
 from bot.views.goals import (
     GoalsMetadata,
     achieved_note,
@@ -30,7 +33,6 @@ from bot.views.goals import (
     parse_goals_state,
     partner_notice,
     saved_view,
-    summary_message,
 )
 from bot.views.ids import ActionId, CallbackId
 from bot.views.messages import HelpEntry
@@ -58,14 +60,27 @@ def open_goals_form(
 def post_summary(deps: Deps, client: WebClient, *, pair_id: int) -> None:
     """Post the pair's agreement in their group DM once both agreed; never twice.
 
-    The claim and the post share a transaction: if Slack refuses the post, the claim is undone
-    and the next save posts it.
+    The claim and the queued post commit together; the post is then sent at once, and should
+    Slack refuse it now, the dispatcher sends it later.
     """
+    now = deps.clock()
+    key = f"agreement:{pair_id}:{now.isoformat()}"
     with deps.session_factory.begin() as db_session:
-        summary = claim_summary(db_session, pair_id=pair_id, now=deps.clock())
-        if summary is not None:
-            text, blocks = summary_message(summary)
-            client.chat_postMessage(channel=summary.channel, text=text, blocks=blocks)
+        summary = claim_summary(db_session, pair_id=pair_id, now=now)
+        if summary is None:
+            return
+        outbox.enqueue(
+            db_session,
+            team_id=team_of_pair(db_session, pair_id=pair_id),
+            dedupe_key=key,
+            kind="agreement_summary",
+            channel=summary.channel,
+            payload={"pair_id": pair_id, "claimed_at": now.isoformat()},
+            due_at=now,
+            now=now,
+            pair_id=pair_id,
+        )
+    send_now(deps.session_factory, client, dedupe_key=key, now=now)
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:

@@ -1,11 +1,21 @@
-"""`/mentoring match`: compute, review, adjust and publish pairs (coordinators only)."""
+"""`/mentoring match`: solve, review, adjust and publish pairs (coordinators only).
+
+A solve can outlast the 3 seconds Slack honours a trigger for, so the review modal opens at
+once saying what is being matched, the solve runs in the background, and the modal is filled
+when it is done (or, if it was closed, the coordinator gets a DM and finds it in the App Home).
+Publishing queues every message in the outbox; the modal then shows the dispatcher's progress.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
 from bot.handlers.commands import COMMAND, CommandCall, CommandRouter
@@ -18,36 +28,42 @@ from bot.handlers.deps import (
     team_id_of,
     user_id_of,
 )
+from bot.handlers.home import publish_home
 from bot.handlers.slack_users import mentioned_users
+from bot.services import outbox
 from bot.services.errors import DomainError
+from bot.services.matching import rounds
 from bot.services.matching.proposals import (
     current_proposal,
     forbid_people,
-    pairs_awaiting_intro,
-    propose,
-    publish,
     remove_pair,
     set_pinned,
-    unmatched_awaiting_note,
+    solve,
 )
 from bot.services.programs import get_or_create_open_program
-from bot.views.ids import ActionId
+from bot.views.ids import ActionId, CallbackId
 from bot.views.matching import (
+    PAIRS_SHOWN,
     MatchMetadata,
-    intro_message,
+    failed_modal,
     proposal_modal,
-    published_modal,
-    unmatched_note,
+    publishing_modal,
+    solving_modal,
 )
 from bot.views.messages import HelpEntry
 from bot.views.text import escape
-from models import Program
+from models import MatchRound, Program
+from models.enums import RoundState
+
+logger = logging.getLogger(__name__)
 
 NOTICES = {
     "remove": "Pair removed: those two will not be paired again. Re-run to match them with others.",
     "pin": "Pair pinned: it stays when you re-run.",
     "unpin": "Pair unpinned.",
 }
+# Opens or updates a modal with a view; returns the modal's view id.
+Show = Callable[[View], str]
 
 
 def _program(deps: Deps, db_session: Session, *, team_id: str, program_id: int | None) -> Program:
@@ -59,30 +75,149 @@ def _program(deps: Deps, db_session: Session, *, team_id: str, program_id: int |
     return get_or_create_open_program(db_session, team_id=team_id, now=deps.clock())
 
 
-def introduce(deps: Deps, client: WebClient, *, program_id: int) -> tuple[int, int]:
-    """Send every missing introduction and unmatched note once; returns (pairs, notes)."""
-    with deps.session_factory.begin() as db_session:
-        program = db_session.get(Program, program_id)
+def _describe(error: Exception) -> str:
+    """A failed solve, in words a coordinator can act on."""
+    if isinstance(error, DomainError):
+        return str(error)
+    if isinstance(error, MemoryError):
+        return "the program is too large for this server's memory"
+    return f"something went wrong on our side ({type(error).__name__}); please re-run"
+
+
+def _round_view(db_session: Session, status: rounds.RoundStatus, *, viewer: str) -> View:
+    """The modal for a round as it stands now."""
+    if status.state == RoundState.SOLVING:
+        return solving_modal(status, viewer=viewer)
+    if status.state == RoundState.FAILED:
+        return failed_modal(status)
+    if status.state == RoundState.READY:
+        program = db_session.get(Program, status.program_id)
         assert program is not None
-        introduced = 0
-        for pair in pairs_awaiting_intro(db_session, program_id=program_id):
-            if pair.mentor is None or pair.mentee is None:
-                continue
-            opened = client.conversations_open(
-                users=f"{pair.mentor.slack_user_id},{pair.mentee.slack_user_id}"
+        return proposal_modal(current_proposal(db_session, program=program, limit=PAIRS_SHOWN))
+    return publishing_modal(status)
+
+
+def show_round(deps: Deps, client: WebClient, *, round_id: int) -> None:
+    """Put a round's outcome in every modal still open on it; tell the others by DM (through
+    the outbox) and in their App Home."""
+    with deps.session_factory.begin() as db_session:
+        found = db_session.get(MatchRound, round_id)
+        if found is None:
+            return
+        status = rounds.status_of(db_session, found)
+        # Past solving, the modal is the same whoever looks at it.
+        view = _round_view(db_session, status, viewer=status.requested_by)
+    shown: set[str] = set()
+    for user, view_id in status.watching_views():
+        try:
+            client.views_update(view_id=view_id, view=view)
+            shown.add(user)
+        except SlackApiError as error:  # closed (not_found), or Slack said no: tell by DM
+            logger.info("round %d: modal not updated: %s", round_id, error.response.get("error"))
+    untold = [u for u in status.interested_users() if u not in shown]
+    now = deps.clock()
+    with deps.session_factory.begin() as db_session:
+        for user in untold:
+            outbox.enqueue(
+                db_session,
+                team_id=status.team_id,
+                dedupe_key=f"round:{round_id}:{status.state}:{user}",
+                kind="round_news",
+                channel=user,
+                payload={"round_id": round_id, "state": str(status.state)},
+                due_at=now,
+                now=now,
             )
-            text, blocks = intro_message(pair, program.name)
-            channel = opened["channel"]["id"]
-            client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-            pair.intro_channel, pair.intro_sent_at = channel, deps.clock()
-            introduced += 1
-        noted = 0
-        for row, user_id in unmatched_awaiting_note(db_session, program_id=program_id):
-            text, blocks = unmatched_note(program.name, row.reason)
-            client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
-            row.notified_at = deps.clock()
-            noted += 1
-    return introduced, noted
+    for user in status.interested_users():
+        publish_home(deps, client, team_id=status.team_id, user_id=user)
+
+
+def solve_round(deps: Deps, client: WebClient, *, round_id: int) -> None:
+    """The background part of a round: read the pool, solve, store; no transaction is open
+    while it solves. A failure is kept on the round, in words."""
+    try:
+        with deps.session_factory.begin() as db_session:
+            given = rounds.solve_input(db_session, round_id=round_id, now=deps.clock())
+        if given is None:
+            return
+        solved = solve(given.loaded)
+        with deps.session_factory.begin() as db_session:
+            finished = rounds.finish_solve(
+                db_session, round_id=round_id, solved=solved, now=deps.clock()
+            )
+    except Exception as error:
+        logger.exception("matching round %d failed", round_id)
+        with deps.session_factory.begin() as db_session:
+            finished = rounds.fail_solve(
+                db_session, round_id=round_id, error=_describe(error), now=deps.clock()
+            )
+    if finished is not None:
+        show_round(deps, client, round_id=round_id)
+
+
+def start_round(
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    program_id: int | None,
+    show: Show,
+) -> None:
+    """Start a solve (or join the one running) and show it in a modal at once."""
+    with deps.session_factory.begin() as db_session:
+        program = _program(deps, db_session, team_id=team_id, program_id=program_id)
+        found, started = rounds.start_or_join(
+            db_session, program=program, user_id=user_id, now=deps.clock()
+        )
+        status = rounds.status_of(db_session, found)
+    view_id = show(solving_modal(status, viewer=user_id))
+    with deps.session_factory.begin() as db_session:
+        rounds.watch(
+            db_session, team_id=team_id, round_id=status.id, user_id=user_id, view_id=view_id
+        )
+        still_solving = db_session.get(MatchRound, status.id)
+        finished = still_solving is None or still_solving.state != RoundState.SOLVING
+    if started:
+        deps.background.submit(solve_round, deps, client, round_id=status.id)
+    elif finished:  # the run we joined ended while our modal opened
+        show_round(deps, client, round_id=status.id)
+
+
+def open_latest(
+    deps: Deps, client: WebClient, *, team_id: str, user_id: str, program_id: int, trigger_id: str
+) -> None:
+    """Open the latest round from a DM or the App Home: the proposal, the running solve, the
+    failure or publishing's progress; with no round yet, start one."""
+    with deps.session_factory.begin() as db_session:
+        program = _program(deps, db_session, team_id=team_id, program_id=program_id)
+        status = rounds.latest_status(db_session, program_id=program.id, now=deps.clock())
+        view = _round_view(db_session, status, viewer=user_id) if status else None
+    if status is None or view is None:  # no round yet: start the program's first
+        start_round(
+            deps,
+            client,
+            team_id=team_id,
+            user_id=user_id,
+            program_id=program_id,
+            show=lambda v: _opened(client, trigger_id, v),
+        )
+        return
+    view_id = _opened(client, trigger_id, view)
+    if status.state in (RoundState.SOLVING, RoundState.PUBLISHING):
+        with deps.session_factory.begin() as db_session:
+            rounds.watch(
+                db_session, team_id=team_id, round_id=status.id, user_id=user_id, view_id=view_id
+            )
+
+
+def _opened(client: WebClient, trigger_id: str, view: View) -> str:
+    return str(client.views_open(trigger_id=trigger_id, view=view)["view"]["id"])
+
+
+def _updated(client: WebClient, view_id: str, view: View) -> str:
+    client.views_update(view_id=view_id, view=view)
+    return view_id
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
@@ -92,10 +227,14 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             do_forbid(call)
             return
         call.ack()
-        with deps.session_factory.begin() as db_session:
-            program = _program(deps, db_session, team_id=call.team_id, program_id=None)
-            view = proposal_modal(propose(db_session, program=program, now=deps.clock()))
-        call.client.views_open(trigger_id=call.trigger_id, view=view)
+        start_round(
+            deps,
+            call.client,
+            team_id=call.team_id,
+            user_id=call.user_id,
+            program_id=None,
+            show=lambda view: _opened(call.client, call.trigger_id, view),
+        )
 
     def do_forbid(call: CommandCall) -> None:
         people = mentioned_users(call.args)
@@ -120,17 +259,13 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         ),
     )
 
-    def _update(client: WebClient, body: dict[str, Any], view: Any) -> None:
-        client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=view)
-
-    def _check(client: WebClient, body: dict[str, Any]) -> tuple[str, int]:
-        """(team, program) of a review modal, once its user is confirmed a coordinator.
-
-        Checked before the caller's transaction opens: the check reads the database too.
-        """
+    def _check(client: WebClient, body: dict[str, Any]) -> tuple[str, MatchMetadata]:
+        """(team, modal's metadata) of a review modal, once its user is confirmed a
+        coordinator. Checked before the caller's transaction opens: the check reads the
+        database too."""
         team_id = team_id_of(body)
         require_coordinator(deps, client, team_id=team_id, user_id=user_id_of(body))
-        return team_id, MatchMetadata.load(body["view"].get("private_metadata")).program_id
+        return team_id, MatchMetadata.load(body["view"].get("private_metadata"))
 
     @app.action(ActionId.MATCH_PAIR_MENU)
     def on_pair_menu(
@@ -141,39 +276,87 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             raise OutOfDateError
         pair_id = record_id(raw_pair_id)
         ack()
-        team_id, program_id = _check(client, body)
+        team_id, metadata = _check(client, body)
         with deps.session_factory.begin() as db_session:
-            program = _program(deps, db_session, team_id=team_id, program_id=program_id)
+            program = _program(deps, db_session, team_id=team_id, program_id=metadata.program_id)
+            rounds.require_editable(db_session, program_id=program.id, now=deps.clock())
             if verb == "remove":
                 remove_pair(db_session, team_id=program.team_id, pair_id=pair_id)
+                db_session.flush()
+                rounds.refresh_figures(db_session, program=program)
             else:
                 set_pinned(
                     db_session, team_id=program.team_id, pair_id=pair_id, pinned=verb == "pin"
                 )
             view = proposal_modal(
-                current_proposal(db_session, program=program), notice=NOTICES.get(verb)
+                current_proposal(db_session, program=program, limit=PAIRS_SHOWN),
+                notice=NOTICES.get(verb),
             )
-        _update(client, body, view)
+        client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=view)
 
     @app.action(ActionId.MATCH_RERUN)
     def on_rerun(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        team_id, program_id = _check(client, body)
-        with deps.session_factory.begin() as db_session:
-            program = _program(deps, db_session, team_id=team_id, program_id=program_id)
-            view = proposal_modal(
-                propose(db_session, program=program, now=deps.clock()),
-                notice="Re-run done: pinned pairs were kept.",
-            )
-        _update(client, body, view)
+        team_id, metadata = _check(client, body)
+        start_round(
+            deps,
+            client,
+            team_id=team_id,
+            user_id=user_id_of(body),
+            program_id=metadata.program_id,
+            show=lambda view: _updated(client, body["view"]["id"], view),
+        )
+
+    @app.action(ActionId.OPEN_PROPOSAL)
+    def on_open_proposal(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        program_id = record_id(action.get("value"))
+        ack()
+        team_id = team_id_of(body)
+        user_id = user_id_of(body)
+        require_coordinator(deps, client, team_id=team_id, user_id=user_id)
+        open_latest(
+            deps,
+            client,
+            team_id=team_id,
+            user_id=user_id,
+            program_id=program_id,
+            trigger_id=body["trigger_id"],
+        )
 
     @app.action(ActionId.MATCH_PUBLISH)
     def on_publish(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        team_id, program_id = _check(client, body)
+        team_id, metadata = _check(client, body)
+        user_id, view_id = user_id_of(body), body["view"]["id"]
         with deps.session_factory.begin() as db_session:
-            program = _program(deps, db_session, team_id=team_id, program_id=program_id)
-            publish(db_session, program=program, now=deps.clock())
-            program_id, name = program.id, program.name
-        pairs, notes = introduce(deps, client, program_id=program_id)
-        _update(client, body, published_modal(name, pairs=pairs, notified=notes))
+            program = _program(deps, db_session, team_id=team_id, program_id=metadata.program_id)
+            found = rounds.publish_round(
+                db_session,
+                program=program,
+                round_id=metadata.round_id or None,
+                user_id=user_id,
+                now=deps.clock(),
+            )
+            rounds.watch(
+                db_session, team_id=team_id, round_id=found.id, user_id=user_id, view_id=view_id
+            )
+            status = rounds.status_of(db_session, found)
+        # Published and queued: from here on the dispatcher sends, and the modal follows it.
+        client.views_update(view_id=view_id, view=publishing_modal(status))
+
+    @app.view_closed(CallbackId.MATCH_REVIEW)
+    def on_closed(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        metadata = MatchMetadata.load(body["view"].get("private_metadata"))
+        if not metadata.round_id:
+            return
+        with deps.session_factory.begin() as db_session:
+            rounds.unwatch(
+                db_session,
+                team_id=team_id_of(body),
+                round_id=metadata.round_id,
+                user_id=user_id_of(body),
+                view_id=body["view"]["id"],
+            )

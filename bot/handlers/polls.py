@@ -20,8 +20,9 @@ from bot.services.errors import DomainError
 from bot.services.polls import (
     PollTallies,
     VoteOutcome,
+    attach_message,
     close_poll,
-    lock_poll_message,
+    discard_poll,
     poll_state,
     record_topic_votes,
     record_vote,
@@ -41,6 +42,8 @@ from models.enums import PollAnswer, PollStatus
 logger = logging.getLogger(__name__)
 
 CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+# Rewrites of one poll's message in a row while other processes' votes keep moving the counts.
+MAX_REWRITES = 5
 
 
 def _show_tallies(client: WebClient, poll: Poll, tallies: PollTallies, *, closed: bool) -> None:
@@ -63,8 +66,9 @@ class PollMessages:
     at a time, rereading the counts until no vote has asked since its last read; a vote that
     finds a rewrite under way leaves its request for that thread and goes on. So a burst of
     votes costs a few chat.update calls rather than one each, and no listener thread waits on
-    another's call to Slack. Across processes, rewrites take turns on a database lock held from
-    reading the counts until Slack has the message, so it never goes back to older counts.
+    another's call to Slack. No transaction is open while Slack is called: with several
+    processes on one Postgres database, a rewrite reads the counts again after its call and
+    writes once more if they moved, so the last word is never older counts.
     """
 
     def __init__(self, deps: Deps) -> None:
@@ -106,15 +110,17 @@ class PollMessages:
             return True
 
     def _rewrite(self, client: WebClient, poll_id: int) -> None:
-        with self._deps.session_factory.begin() as db_session:
-            across_processes = lock_poll_message(db_session, poll_id=poll_id)
-            state = poll_state(db_session, poll_id=poll_id)
-            if across_processes and state is not None:
-                _show_state(client, *state)  # other processes' rewrites wait for this one
-        if not across_processes and state is not None:
-            # SQLite: a transaction holds the database's only write lock, so Slack is called
-            # after the commit; this process's rewrites are in order already.
+        shown: tuple[PollStatus, PollTallies] | None = None
+        for _ in range(MAX_REWRITES):
+            with self._deps.session_factory.begin() as db_session:
+                state = poll_state(db_session, poll_id=poll_id)
+                others = db_session.get_bind().dialect.name == "postgresql"
+            if state is None or (state[0].status, state[1]) == shown:
+                return
             _show_state(client, *state)
+            if not others:
+                return  # SQLite serves one process, whose rewrites are in order already
+            shown = (state[0].status, state[1])
 
 
 def _show_state(client: WebClient, poll: Poll, tallies: PollTallies) -> None:
@@ -134,17 +140,21 @@ def _post_poll(call: CommandCall, deps: Deps) -> None:
             created_by=call.user_id,
             now=deps.clock(),
         )
-        text, blocks = poll_message(poll.id, tally(db_session, poll_id=poll.id), closed=False)
-        try:
-            posted = call.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        except SlackApiError as error:
-            if error.response.get("error") in CANNOT_POST:
-                raise DomainError(
-                    f"I can't post in <#{channel}>. Invite me there first "
-                    "(`/invite @Reverse Mentoring`), then try again."
-                ) from None
-            raise
-        poll.message_ts = posted["ts"]
+        poll_id = poll.id
+        text, blocks = poll_message(poll_id, tally(db_session, poll_id=poll_id), closed=False)
+    try:
+        posted = call.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    except SlackApiError as error:
+        with deps.session_factory.begin() as db_session:
+            discard_poll(db_session, poll_id=poll_id)
+        if error.response.get("error") in CANNOT_POST:
+            raise DomainError(
+                f"I can't post in <#{channel}>. Invite me there first "
+                "(`/invite @Reverse Mentoring`), then try again."
+            ) from None
+        raise
+    with deps.session_factory.begin() as db_session:
+        attach_message(db_session, poll_id=poll_id, message_ts=str(posted["ts"]))
     call.respond(
         response_type="ephemeral",
         text=f"Poll posted in <#{channel}>. The message shows live totals; close it with "

@@ -49,9 +49,11 @@ def _all_jobs() -> tuple[Job, ...]:
     from bot.jobs.maintenance import purge_processed_requests
     from bot.jobs.pair_health import close_missed, watch_silent_pairs
     from bot.jobs.retention import purge_uninstalled
+    from bot.jobs.rounds import show_publishing_progress
     from bot.jobs.surveys import queue_surveys
 
-    # The dispatcher runs last so that `jobs run-once` also sends what the others queued.
+    # The dispatcher runs last but one so that `jobs run-once` also sends what the others
+    # queued; publishing's progress is shown after it.
     return (
         Job("purge_processed_requests", 6 * 3600, purge_processed_requests),
         Job("close_missed_sessions", 15 * 60, close_missed),
@@ -60,6 +62,7 @@ def _all_jobs() -> tuple[Job, ...]:
         Job("queue_digests", 1800, queue_digests),
         Job("purge_uninstalled_workspaces", 6 * 3600, purge_uninstalled),
         Job("dispatch_outbox", 5, dispatch_outbox),
+        Job("show_publishing_progress", 5, show_publishing_progress),
     )
 
 

@@ -2,8 +2,8 @@
 
 Claims are committed before anything is sent, so a row is only ever in one dispatcher's
 hands; each send's outcome is recorded in its own short transaction. Slack's 429 waits for
-its Retry-After, 5xx and timeouts back off and retry, permanent errors fail the row and flag
-its pair.
+its Retry-After (and holds back the workspace's other rows as long, for the rest of the pass),
+5xx and timeouts back off and retry, permanent errors fail the row and flag its pair.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import log_context
 from bot.jobs import JobContext
-from bot.jobs.outbox_messages import render
+from bot.jobs.outbox_messages import AFTER_SENT, render
 from bot.services import outbox
 from bot.services.outbox import PERMANENT_ERRORS, Claimed
 
@@ -43,6 +43,8 @@ class DispatchReport:
     retried: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    # Workspaces Slack rate-limited during the pass, and until when: their other rows wait.
+    paused: dict[str, datetime] = field(default_factory=dict)
 
     @property
     def handled(self) -> int:
@@ -99,9 +101,12 @@ def _deliver(
         if isinstance(rendered, str):
             outbox.mark_skipped(db_session, message_id=message.id, reason=rendered, now=now)
             return "dropped"
+    channel = message.channel
     try:
+        if rendered.open_users:
+            channel = client.conversations_open(users=rendered.open_users)["channel"]["id"]
         response = client.chat_postMessage(
-            channel=message.channel, text=rendered.text, blocks=rendered.blocks
+            channel=channel, text=rendered.text, blocks=rendered.blocks
         )
     except SlackApiError as error:
         status = error.response.status_code
@@ -109,13 +114,15 @@ def _deliver(
         report.errors.append(code)
         with session_factory.begin() as db_session:
             if status == 429:
+                wait = _retry_after(error)
                 outbox.mark_retry(
                     db_session,
                     message_id=message.id,
                     error="ratelimited",
                     now=now,
-                    retry_after=_retry_after(error),
+                    retry_after=wait,
                 )
+                report.paused[message.team_id] = now + wait
                 return "retried"
             if status >= 500:
                 kept = outbox.mark_retry(db_session, message_id=message.id, error=code, now=now)
@@ -134,6 +141,9 @@ def _deliver(
         return "retried" if kept else "failed"
     with session_factory.begin() as db_session:
         outbox.mark_sent(db_session, message_id=message.id, message_ts=response.get("ts"), now=now)
+        after_sent = AFTER_SENT.get(message.kind)
+        if after_sent is not None:
+            after_sent(db_session, message, str(response.get("channel") or channel), now)
     return "sent"
 
 
@@ -158,6 +168,17 @@ def dispatch(
         if not claimed:
             break
         for message in claimed:
+            if message.team_id in report.paused:
+                # Slack asked us to slow down for this workspace: the rest waits as long.
+                with session_factory.begin() as db_session:
+                    outbox.release(
+                        db_session,
+                        message_id=message.id,
+                        due_at=report.paused[message.team_id],
+                        now=now,
+                    )
+                report.count("retried", message.kind, metrics)
+                continue
             team_client = client_for(message.team_id) if client_for is not None else client
             if team_client is None:
                 with session_factory.begin() as db_session:
@@ -167,6 +188,25 @@ def dispatch(
                 report.skipped += 1
                 continue
             deliver(session_factory, team_client, message, now=now, report=report, metrics=metrics)
+    return report
+
+
+def send_now(
+    session_factory: sessionmaker[Session],
+    client: WebClient,
+    *,
+    dedupe_key: str,
+    now: datetime,
+    metrics: Metrics | None = None,
+) -> DispatchReport:
+    """Deliver one queued message at once, as the dispatcher would (a person is waiting for
+    it). If a dispatcher holds it already, its channel was just sent to, or Slack says no, the
+    dispatcher's passes see to it."""
+    report = DispatchReport()
+    with session_factory.begin() as db_session:
+        claimed = outbox.claim_due(db_session, now=now, limit=1, dedupe_key=dedupe_key)
+    for message in claimed:
+        deliver(session_factory, client, message, now=now, report=report, metrics=metrics)
     return report
 
 

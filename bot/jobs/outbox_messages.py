@@ -1,7 +1,8 @@
 """Turning an outbox row into the Slack message it stands for, at the moment it is sent.
 
 Each kind of row has a renderer that re-reads what it is about: a reminder for a session that
-was cancelled or moved, or a check-in someone already gave, renders to None and is dropped.
+was cancelled or moved, or a check-in someone already gave, renders to a reason instead and is
+dropped. Some kinds also record their delivery (a pair's introduction: where it landed).
 """
 
 from __future__ import annotations
@@ -11,29 +12,40 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from slack_sdk.models.blocks import Block
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import sessions as session_rules
+from bot.services.agreements import agreement_summary
+from bot.services.matching import rounds
+from bot.services.matching.proposals import latest_round
 from bot.services.outbox import Claimed
 from bot.services.pairs import PUBLISHED
 from bot.services.session_plans import reminder_guide
 from bot.services.stats import program_stats
 from bot.services.surveys import answered
+from bot.views import goals as goals_views
 from bot.views import health as health_views
+from bot.views import matching as matching_views
 from bot.views import sessions as session_views
 from bot.views import stats as stats_views
 from bot.views import surveys as survey_views
-from models import MentoringSession, Pair, Participant, Program
-from models.enums import SurveyKind
+from models import MatchRound, MentoringSession, Pair, Participant, Program, Unmatched
+from models.enums import ParticipantStatus, SurveyKind
 
 
 @dataclass(frozen=True)
 class Rendered:
     text: str
     blocks: list[Block]
+    # Users of a conversation to open first (a pair's group DM), sent to instead of the row's
+    # channel; Slack answers the same conversation each time, so a retry lands in it too.
+    open_users: str | None = None
 
 
 Renderer = Callable[[Session, Claimed, datetime], "Rendered | str"]
+# Run in the transaction that records the delivery, with the conversation it landed in.
+AfterSent = Callable[[Session, Claimed, str, datetime], None]
 
 
 def _session(db_session: Session, message: Claimed) -> MentoringSession | None:
@@ -129,6 +141,69 @@ def render_digest(db_session: Session, message: Claimed, now: datetime) -> Rende
     return Rendered(text, blocks)
 
 
+def render_intro(db_session: Session, message: Claimed, now: datetime) -> Rendered | str:
+    pair = rounds.pair_to_introduce(db_session, pair_id=message.payload["pair_id"])
+    if pair is None:
+        return "the pair was introduced already, ended, or lost a partner"
+    program = db_session.get(Program, pair.program_id)
+    text, blocks = matching_views.intro_message(pair, program.name if program else "")
+    return Rendered(text, blocks, open_users=message.channel)
+
+
+def after_intro(db_session: Session, message: Claimed, channel: str, now: datetime) -> None:
+    rounds.introduced(db_session, pair_id=message.payload["pair_id"], channel=channel, now=now)
+
+
+def render_unmatched_note(db_session: Session, message: Claimed, now: datetime) -> Rendered | str:
+    program = db_session.get(Program, message.payload["program_id"])
+    if program is None:
+        return "the program is gone"
+    person = db_session.scalars(
+        select(Participant).where(
+            Participant.program_id == program.id,
+            Participant.slack_user_id == message.channel,
+            Participant.status == ParticipantStatus.ACTIVE,
+        )
+    ).first()
+    if person is None:
+        return "the person left the program"
+    text, blocks = matching_views.unmatched_note(program.name, message.payload["reason"])
+    return Rendered(text, blocks)
+
+
+def after_unmatched_note(
+    db_session: Session, message: Claimed, _channel: str, now: datetime
+) -> None:
+    row = db_session.get(Unmatched, message.payload["unmatched_id"])
+    if row is not None and row.notified_at is None:
+        row.notified_at = now
+
+
+def render_round_news(db_session: Session, message: Claimed, now: datetime) -> Rendered | str:
+    found = db_session.get(MatchRound, message.payload["round_id"])
+    if found is None:
+        return "the round is gone"
+    latest = latest_round(db_session, program_id=found.program_id)
+    if latest is None or latest.id != found.id or found.state != message.payload["state"]:
+        return "the round moved on"
+    text, blocks = matching_views.round_news(rounds.status_of(db_session, found))
+    return Rendered(text, blocks)
+
+
+def render_agreement_summary(
+    db_session: Session, message: Claimed, now: datetime
+) -> Rendered | str:
+    summary = agreement_summary(
+        db_session,
+        pair_id=message.payload["pair_id"],
+        claimed_at=datetime.fromisoformat(message.payload["claimed_at"]),
+    )
+    if summary is None:
+        return "the agreement changed since"
+    text, blocks = goals_views.summary_message(summary)
+    return Rendered(text, blocks)
+
+
 RENDERERS: dict[str, Renderer] = {
     "reminder": render_reminder,
     "checkin": render_checkin,
@@ -136,6 +211,14 @@ RENDERERS: dict[str, Renderer] = {
     "nudge": render_nudge,
     "survey": render_survey,
     "digest": render_digest,
+    rounds.INTRO: render_intro,
+    rounds.NOTE: render_unmatched_note,
+    "round_news": render_round_news,
+    "agreement_summary": render_agreement_summary,
+}
+AFTER_SENT: dict[str, AfterSent] = {
+    rounds.INTRO: after_intro,
+    rounds.NOTE: after_unmatched_note,
 }
 
 

@@ -437,14 +437,10 @@ def claim_summary(db_session: Session, *, pair_id: int, now: datetime) -> Agreem
     """The summary to post, once: None unless both agreed and nobody has claimed it yet.
 
     The claim is one conditional UPDATE, so of two concurrent callers exactly one wins; it
-    commits or rolls back with the caller's transaction, so a failed post can be retried.
+    commits or rolls back with the caller's transaction, which queues the post with it.
     """
-    pair = db_session.scalars(
-        select(Pair)
-        .where(Pair.id == pair_id)
-        .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
-    ).one()
-    if pair.intro_channel is None:
+    pair = db_session.get(Pair, pair_id)
+    if pair is None or pair.intro_channel is None:
         return None  # never introduced: nowhere to post yet
     claimed = db_session.execute(
         update(Agreement)
@@ -459,9 +455,25 @@ def claim_summary(db_session: Session, *, pair_id: int, now: datetime) -> Agreem
     )
     if getattr(claimed, "rowcount", 0) != 1:
         return None
+    return agreement_summary(db_session, pair_id=pair_id, claimed_at=now)
+
+
+def agreement_summary(
+    db_session: Session, *, pair_id: int, claimed_at: datetime | None = None
+) -> AgreementSummary | None:
+    """What the pair agreed, as claimed at `claimed_at` (None once the rules changed since, or
+    the pair can no longer be posted to)."""
+    pair = db_session.scalars(
+        select(Pair)
+        .where(Pair.id == pair_id)
+        .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+    ).one_or_none()
     agreement = find_agreement(db_session, pair_id=pair_id)
-    assert agreement is not None
+    if pair is None or pair.intro_channel is None or agreement is None:
+        return None
     db_session.refresh(agreement)
+    if claimed_at is not None and agreement.summary_posted_at != claimed_at:
+        return None
     goals = [g for g in pair_goals(db_session, pair_id=pair_id) if g.status != GoalStatus.DROPPED]
     return AgreementSummary(
         channel=pair.intro_channel,

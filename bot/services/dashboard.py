@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.services.matching.rounds import RoundStatus, latest_status
 from bot.services.polls import PollTallies, latest_poll
 from bot.services.programs import ProgramSummary, find_open_program, signup_counts
 from bot.services.stats import ProgramStats, program_stats
@@ -22,6 +23,7 @@ class Dashboard:
     poll_tallies: PollTallies | None
     pairs: dict[PairStatus, int]
     stats: ProgramStats | None = None
+    round: RoundStatus | None = None  # the latest round of matching
 
 
 def coordinator_dashboard(
@@ -30,7 +32,7 @@ def coordinator_dashboard(
     """Open program with sign-ups by role, the latest poll's tallies, pairs by status, and
     (given `now`) the report's headline figures and at-risk pairs."""
     program = find_open_program(db_session, team_id=team_id)
-    summary, pairs, stats = None, dict.fromkeys(PairStatus, 0), None
+    summary, pairs, stats, latest_round = None, dict.fromkeys(PairStatus, 0), None, None
     if program is not None:
         counts = signup_counts(db_session, program_ids=[program.id])[program.id]
         summary = ProgramSummary(
@@ -47,6 +49,7 @@ def coordinator_dashboard(
             pairs[status] = count
         if now is not None:
             stats = program_stats(db_session, program=program, now=now)
+            latest_round = latest_status(db_session, program_id=program.id, now=now)
     latest = latest_poll(db_session, team_id=team_id)
     return Dashboard(
         program=summary,
@@ -54,4 +57,5 @@ def coordinator_dashboard(
         poll_tallies=latest[1] if latest else None,
         pairs=pairs,
         stats=stats,
+        round=latest_round,
     )

@@ -43,6 +43,7 @@ def enqueue(
     now: datetime,
     pair_id: int | None = None,
     session_id: int | None = None,
+    round_id: int | None = None,
 ) -> bool:
     """Queue a message unless one with this key exists already; True if this call queued it."""
     values = {
@@ -56,6 +57,7 @@ def enqueue(
         "attempts": 0,
         "pair_id": pair_id,
         "session_id": session_id,
+        "round_id": round_id,
         "created_at": now,
         "updated_at": now,
     }
@@ -98,17 +100,21 @@ class Claimed:
     session_id: int | None
 
 
-def claim_due(db_session: Session, *, now: datetime, limit: int = 50) -> list[Claimed]:
-    """Take up to `limit` due rows for sending: at most one per channel, none for a channel
-    that was sent to within CHANNEL_GAP or has a live claim."""
+def claim_due(
+    db_session: Session, *, now: datetime, limit: int = 50, dedupe_key: str | None = None
+) -> list[Claimed]:
+    """Take up to `limit` due rows for sending (only the one with `dedupe_key`, if given): at
+    most one per channel, none for a channel that was sent to within CHANNEL_GAP or has a live
+    claim."""
     due = or_(
         and_(OutboxMessage.state == OutboxState.PENDING, OutboxMessage.due_at <= now),
         and_(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.lease_until <= now),
     )
+    query = select(OutboxMessage).where(due)
+    if dedupe_key is not None:
+        query = query.where(OutboxMessage.dedupe_key == dedupe_key)
     rows = db_session.scalars(
-        select(OutboxMessage)
-        .where(due)
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        query.order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(limit * 4)
         .with_for_update(skip_locked=True)
     ).all()
@@ -233,6 +239,18 @@ def mark_retry(
     return True
 
 
+def release(db_session: Session, *, message_id: int, due_at: datetime, now: datetime) -> None:
+    """Hand a claimed row back unsent, to be due at `due_at`; the claim used no attempt."""
+    row = _row(db_session, message_id)
+    row.state, row.due_at, row.lease_until, row.updated_at = (
+        OutboxState.PENDING,
+        due_at,
+        None,
+        now,
+    )
+    row.attempts = max(row.attempts - 1, 0)
+
+
 def mark_failed(db_session: Session, *, message_id: int, error: str, now: datetime) -> None:
     """A permanent error: never retried; the pair is flagged so a coordinator can look."""
     _fail(db_session, _row(db_session, message_id), error, now)
@@ -248,9 +266,8 @@ def _fail(db_session: Session, row: OutboxMessage, error: str, now: datetime) ->
     if row.pair_id is not None:
         pair = db_session.get(Pair, row.pair_id)
         if pair is not None:
-            pair.delivery_problem = (
-                f"{error} (<@{row.channel}>)" if row.channel.startswith("U") else error
-            )
+            one_person = row.channel.startswith(("U", "W")) and "," not in row.channel
+            pair.delivery_problem = f"{error} (<@{row.channel}>)" if one_person else error
             pair.updated_at = now
 
 

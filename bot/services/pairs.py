@@ -85,3 +85,8 @@ def end_pair(pair: Pair, *, reason: str, now: datetime) -> None:
         reason,
         now,
     )
+
+
+def team_of_pair(db_session: Session, *, pair_id: int) -> str:
+    """The workspace a pair belongs to."""
+    return str(db_session.scalars(select(Pair.team_id).where(Pair.id == pair_id)).one())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.services.enrollment import find_participant, find_participation
@@ -58,6 +58,15 @@ def resume(db_session: Session, *, team_id: str, user_id: str, now: datetime) ->
     return was_paused
 
 
+def eligible_filter(program_id: int, now: datetime) -> ColumnElement[bool]:
+    """The participants of a program who may be matched and prompted now."""
+    return and_(
+        Participant.program_id == program_id,
+        Participant.status == ParticipantStatus.ACTIVE,
+        (Participant.paused_until.is_(None)) | (Participant.paused_until <= now),
+    )
+
+
 def eligible_participants(
     db_session: Session, *, program_id: int, now: datetime
 ) -> list[Participant]:
@@ -68,11 +77,7 @@ def eligible_participants(
     return list(
         db_session.scalars(
             select(Participant)
-            .where(
-                Participant.program_id == program_id,
-                Participant.status == ParticipantStatus.ACTIVE,
-                (Participant.paused_until.is_(None)) | (Participant.paused_until <= now),
-            )
+            .where(eligible_filter(program_id, now))
             .options(selectinload(Participant.topics), selectinload(Participant.exclusions))
             .order_by(Participant.id)
         )

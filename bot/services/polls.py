@@ -17,7 +17,6 @@ from models.enums import PollAnswer, PollStatus
 
 # The first key of the advisory locks that order rewrites of a poll's message (the second is
 # the poll's id); two-key locks are a key space apart from the outbox's one-key locks.
-POLL_MESSAGE_LOCK = 7001
 
 # Answers that earn a DM: an invitation to sign up, or an explanation of the program.
 FOLLOW_UP_ANSWERS = {PollAnswer.MENTOR, PollAnswer.MENTEE, PollAnswer.MORE}
@@ -78,19 +77,18 @@ def _poll_for_update(db_session: Session, *, team_id: str, poll_id: int) -> Poll
     return poll
 
 
-def lock_poll_message(db_session: Session, *, poll_id: int) -> bool:
-    """Wait for, then hold until the transaction ends, the right to rewrite the poll's message;
-    False where there is no such lock to take.
+def attach_message(db_session: Session, *, poll_id: int, message_ts: str) -> None:
+    """The poll's message is in its channel: votes rewrite that message."""
+    poll = db_session.get(Poll, poll_id)
+    if poll is not None:
+        poll.message_ts = message_ts
 
-    Processes sharing a Postgres database take turns this way, each holding the lock from
-    reading the counts until Slack has the new message, so that the message never goes back
-    to older counts; votes keep being counted meanwhile. SQLite serves one process, which
-    orders its own rewrites.
-    """
-    if db_session.get_bind().dialect.name != "postgresql":
-        return False
-    db_session.execute(select(func.pg_advisory_xact_lock(POLL_MESSAGE_LOCK, poll_id)))
-    return True
+
+def discard_poll(db_session: Session, *, poll_id: int) -> None:
+    """Its message could not be posted: the poll never existed for anyone."""
+    poll = db_session.get(Poll, poll_id)
+    if poll is not None:
+        db_session.delete(poll)
 
 
 def poll_state(db_session: Session, *, poll_id: int) -> tuple[Poll, PollTallies] | None:

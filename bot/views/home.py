@@ -16,16 +16,18 @@ from slack_sdk.models.views import View
 
 from bot.services.dashboard import Dashboard
 from bot.services.enrollment import profile_of
+from bot.services.matching.rounds import RoundStatus
 from bot.services.participation import StatusReport
 from bot.services.stats import ProgramStats
 from bot.views.ids import ActionId
+from bot.views.matching import round_line, undelivered_text
 from bot.views.messages import profile_summary_fields
 from bot.views.participation import local_date
 from bot.views.polls import tally_lines
 from bot.views.programs import program_line
 from bot.views.stats import at_risk_line, one_decimal, percent
 from bot.views.text import clip, escape
-from models.enums import GoalStatus, PairStatus, ParticipantStatus, PollStatus
+from models.enums import GoalStatus, PairStatus, ParticipantStatus, PollStatus, RoundState
 
 INTRO = (
     "pairs digital natives with senior colleagues. Reverse mentors coach on technology, "
@@ -112,6 +114,26 @@ def _headline_blocks(stats: ProgramStats) -> list[Block]:
     return [SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines))))]
 
 
+def _round_blocks(status: RoundStatus) -> list[Block]:
+    """The latest round of matching: running, ready to review, failed, or how publishing went."""
+    section = SectionBlock(text=MarkdownTextObject(text=round_line(status)))
+    if status.state in (RoundState.READY, RoundState.FAILED, RoundState.PUBLISHING):
+        label = {
+            RoundState.READY: "Review the proposal",
+            RoundState.FAILED: "Match again",
+            RoundState.PUBLISHING: "Show progress",
+        }[status.state]
+        section.accessory = ButtonElement(
+            text=label, action_id=ActionId.OPEN_PROPOSAL, value=str(status.program_id)
+        )
+    blocks: list[Block] = [section]
+    if status.state == RoundState.PUBLISHED and status.progress is not None:
+        missing = undelivered_text(status.progress)
+        if missing:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=missing)))
+    return blocks
+
+
 def _coordinator_blocks(dashboard: Dashboard) -> list[Block]:
     blocks: list[Block] = [DividerBlock(), HeaderBlock(text="Coordinator view")]
     if dashboard.program is None:
@@ -127,6 +149,8 @@ def _coordinator_blocks(dashboard: Dashboard) -> list[Block]:
         )
     if dashboard.stats is not None:
         blocks += _headline_blocks(dashboard.stats)
+    if dashboard.round is not None:
+        blocks += _round_blocks(dashboard.round)
     buttons = [ButtonElement(text="New program", action_id=ActionId.NEW_PROGRAM)]
     if dashboard.program is not None:
         buttons.insert(0, ButtonElement(text="Edit program", action_id=ActionId.EDIT_PROGRAM))

@@ -34,6 +34,8 @@ class ActionId(StrEnum):
     MATCH_PAIR_MENU = "match_pair_menu"
     MATCH_RERUN = "match_rerun"
     MATCH_PUBLISH = "match_publish"
+    # Opens the latest round of matching (DM, App Home); the value is the program id.
+    OPEN_PROPOSAL = "open_proposal"
     # Opens the goals and ground rules form; the button's value is the pair id.
     START_GOALS = "start_goals"
     # A goal's menu in the goals list: values are "<GoalStatus>:<goal id>".

@@ -17,6 +17,12 @@ ELLIPSIS = "…"
 _UNIT = re.compile(r"&[a-z]+;|<[^<>\n]{1,400}>|.", re.DOTALL)
 
 
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """`1 pair`, `2 pairs`, `4,812 people` (with `many` for irregular plurals)."""
+    word = singular if count == 1 else (many or singular + "s")
+    return f"{count:,} {word}"
+
+
 def escape(text: str) -> str:
     """Escape the three characters Slack treats as control sequences in message text.
 

@@ -7,24 +7,45 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.services.errors import DomainError
 from bot.services.matching.engine import assign
-from bot.services.matching.pool import load_pool
+from bot.services.matching.pool import LoadedPool, load_pool
 from bot.services.matching.reasons import pair_reasons, unmatched_reason
-from models import ForbiddenPairing, Pair, Participant, Program, Unmatched
-from models.enums import PairStatus, Role, TopicDirection
+from models import ForbiddenPairing, MatchRound, Pair, Participant, Program, Unmatched
+from models.enums import PairStatus, ParticipantStatus, Role, TopicDirection
 
 
 @dataclass(frozen=True)
 class Proposal:
+    """The proposal as it stands, for the review: its figures and the first pairs and people."""
+
     program: Program
-    pairs: list[Pair]  # proposed, with mentor and mentee loaded
-    unmatched: list[tuple[Participant, str]]
+    pairs: list[Pair]  # proposed, best first, with mentor and mentee loaded; at most `limit`
+    unmatched: list[tuple[Participant, str]]  # at most `limit`
     top_topic_covered: float | None  # share of mentees whose most-needed topic is covered
     cross_department: float | None  # share of proposed pairs across departments
+    pair_count: int = -1  # all of them (-1: as many as listed)
+    unmatched_count: int = -1
+    round_id: int | None = None
+
+    @property
+    def total_pairs(self) -> int:
+        return len(self.pairs) if self.pair_count < 0 else self.pair_count
+
+    @property
+    def total_unmatched(self) -> int:
+        return len(self.unmatched) if self.unmatched_count < 0 else self.unmatched_count
+
+
+@dataclass(frozen=True)
+class Solved:
+    """A solve's outcome, worked out away from the database: participant ids, not rows."""
+
+    pairs: list[tuple[int, int, float, list[str]]]  # mentor id, mentee id, score, reasons
+    unmatched: list[tuple[int, str]]  # participant id, reason
 
 
 def _top_topic(participant: Participant) -> str | None:
@@ -34,8 +55,31 @@ def _top_topic(participant: Participant) -> str | None:
     return min(learn, key=lambda t: (t.self_rating or 3, t.id)).topic
 
 
-def propose(db_session: Session, *, program: Program, now: datetime) -> Proposal:
-    """Compute a fresh proposal for the program's unpaired people (pinned pairs are kept)."""
+def solve(loaded: LoadedPool) -> Solved:
+    """The best pairs under the hard rules, with reasons; needs no database (the pool's people
+    come with their columns loaded), so it runs with no transaction open."""
+    pool, people = loaded.pool, loaded.people
+    result = assign(pool)
+    pairs = [
+        (
+            people[mentor].id,
+            people[mentee].id,
+            round(score, 2),
+            pair_reasons(pool, people, mentor, mentee),
+        )
+        for mentor, mentee, score in result.pairs
+    ]
+    matched = {m for m, _, _ in result.pairs} | {e for _, e, _ in result.pairs}
+    unmatched = []
+    for i, person in enumerate(people):
+        waiting = pool.can_mentee[i] or (pool.can_mentor[i] and pool.capacity[i] > 0)
+        if waiting and i not in matched:
+            unmatched.append((person.id, unmatched_reason(pool, i)))
+    return Solved(pairs=pairs, unmatched=unmatched)
+
+
+def store(db_session: Session, *, program: Program, solved: Solved, now: datetime) -> None:
+    """Replace the program's proposal (all but its pinned pairs) with a solve's outcome."""
     db_session.execute(
         delete(Pair).where(
             Pair.program_id == program.id,
@@ -44,66 +88,123 @@ def propose(db_session: Session, *, program: Program, now: datetime) -> Proposal
         )
     )
     db_session.execute(delete(Unmatched).where(Unmatched.program_id == program.id))
-    db_session.flush()
-    loaded = load_pool(db_session, program=program, now=now)
-    pool, people = loaded.pool, loaded.people
-    result = assign(pool)
-    for mentor, mentee, score in result.pairs:
-        db_session.add(
-            Pair(
-                team_id=program.team_id,
-                program_id=program.id,
-                mentor_id=people[mentor].id,
-                mentee_id=people[mentee].id,
-                status=PairStatus.PROPOSED,
-                score=round(score, 2),
-                reasons=pair_reasons(pool, people, mentor, mentee),
-                created_at=now,
-                updated_at=now,
+    # People who left or were forgotten while the solve ran are not proposed.
+    wanted = {m for m, _, _, _ in solved.pairs} | {e for _, e, _, _ in solved.pairs}
+    wanted |= {p for p, _ in solved.unmatched}
+    present = (
+        set(
+            db_session.scalars(
+                select(Participant.id).where(
+                    Participant.program_id == program.id,
+                    Participant.status == ParticipantStatus.ACTIVE,
+                )
             )
         )
-    matched = {m for m, _, _ in result.pairs} | {e for _, e, _ in result.pairs}
+        & wanted
+    )
+    for mentor_id, mentee_id, score, reasons in solved.pairs:
+        if mentor_id in present and mentee_id in present:
+            db_session.add(
+                Pair(
+                    team_id=program.team_id,
+                    program_id=program.id,
+                    mentor_id=mentor_id,
+                    mentee_id=mentee_id,
+                    status=PairStatus.PROPOSED,
+                    score=score,
+                    reasons=reasons,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
     run = uuid.uuid4().hex
-    for i, person in enumerate(people):
-        waiting = pool.can_mentee[i] or (pool.can_mentor[i] and pool.capacity[i] > 0)
-        if waiting and i not in matched:
+    for participant_id, reason in solved.unmatched:
+        if participant_id in present:
             db_session.add(
                 Unmatched(
                     team_id=program.team_id,
                     program_id=program.id,
-                    participant_id=person.id,
-                    reason=unmatched_reason(pool, i),
+                    participant_id=participant_id,
+                    reason=reason,
                     run=run,
                 )
             )
     db_session.flush()
+
+
+def propose(db_session: Session, *, program: Program, now: datetime) -> Proposal:
+    """Compute a fresh proposal for the program's unpaired people (pinned pairs are kept), in
+    the caller's transaction: for small pools and tests. The app solves in the background."""
+    store(
+        db_session,
+        program=program,
+        solved=solve(load_pool(db_session, program=program, now=now)),
+        now=now,
+    )
     return current_proposal(db_session, program=program)
 
 
-def current_proposal(db_session: Session, *, program: Program) -> Proposal:
-    """The proposal as it stands (after removals and pins), with its summary figures."""
-    pairs = list(
-        db_session.scalars(
-            select(Pair)
-            .where(Pair.program_id == program.id, Pair.status == PairStatus.PROPOSED)
-            # Topics feed the coverage figure: load them with the pairs, not per pair.
-            .options(
-                joinedload(Pair.mentor).selectinload(Participant.topics),
-                joinedload(Pair.mentee).selectinload(Participant.topics),
-            )
-            .order_by(Pair.score.desc(), Pair.id)
-        ).unique()
+def current_proposal(
+    db_session: Session, *, program: Program, limit: int | None = None
+) -> Proposal:
+    """The proposal as it stands (after removals and pins): the best `limit` pairs and the
+    first `limit` unmatched people (all when None), and the figures over all of them."""
+    pair_query = (
+        select(Pair)
+        .where(Pair.program_id == program.id, Pair.status == PairStatus.PROPOSED)
+        # Topics feed the coverage figure: load them with the pairs, not per pair.
+        .options(
+            joinedload(Pair.mentor).selectinload(Participant.topics),
+            joinedload(Pair.mentee).selectinload(Participant.topics),
+        )
+        .order_by(Pair.score.desc(), Pair.id)
     )
-    unmatched = [
-        (participant, reason)
-        for participant, reason in db_session.execute(
-            select(Participant, Unmatched.reason)
-            .join(Unmatched, Unmatched.participant_id == Participant.id)
-            .where(Unmatched.program_id == program.id)
-            .options(selectinload(Participant.topics))
-            .order_by(Participant.id)
-        ).all()
-    ]
+    unmatched_query = (
+        select(Participant, Unmatched.reason)
+        .join(Unmatched, Unmatched.participant_id == Participant.id)
+        .where(Unmatched.program_id == program.id)
+        .options(selectinload(Participant.topics))
+        .order_by(Participant.id)
+    )
+    if limit is not None:
+        pair_query, unmatched_query = pair_query.limit(limit), unmatched_query.limit(limit)
+    pairs = list(db_session.scalars(pair_query).unique())
+    unmatched = [(p, reason) for p, reason in db_session.execute(unmatched_query).all()]
+    if limit is None:
+        covered, cross = proposal_figures(pairs, unmatched)
+        return Proposal(program, pairs, unmatched, covered, cross)
+    latest = latest_round(db_session, program_id=program.id)
+    pair_count, unmatched_count = proposal_counts(db_session, program_id=program.id)
+    return Proposal(
+        program=program,
+        pairs=pairs,
+        unmatched=unmatched,
+        top_topic_covered=latest.top_topic_covered if latest else None,
+        cross_department=latest.cross_department if latest else None,
+        pair_count=pair_count,
+        unmatched_count=unmatched_count,
+        round_id=latest.id if latest else None,
+    )
+
+
+def proposal_counts(db_session: Session, *, program_id: int) -> tuple[int, int]:
+    """How many pairs are proposed and how many people left unmatched."""
+    pairs = db_session.scalar(
+        select(func.count())
+        .select_from(Pair)
+        .where(Pair.program_id == program_id, Pair.status == PairStatus.PROPOSED)
+    )
+    unmatched = db_session.scalar(
+        select(func.count()).select_from(Unmatched).where(Unmatched.program_id == program_id)
+    )
+    return int(pairs or 0), int(unmatched or 0)
+
+
+def proposal_figures(
+    pairs: list[Pair], unmatched: list[tuple[Participant, str]]
+) -> tuple[float | None, float | None]:
+    """(share of mentees whose most-needed topic is covered, share of pairs across
+    departments) over the whole proposal."""
     covered = []
     for pair in pairs:
         if pair.mentee is None or pair.mentor is None:
@@ -118,13 +219,17 @@ def current_proposal(db_session: Session, *, program: Program) -> Proposal:
         for pair in pairs
         if pair.mentor and pair.mentee
     ]
-    return Proposal(
-        program=program,
-        pairs=pairs,
-        unmatched=unmatched,
-        top_topic_covered=float(np.mean(covered)) if covered else None,
-        cross_department=float(np.mean(cross)) if cross else None,
+    return (
+        float(np.mean(covered)) if covered else None,
+        float(np.mean(cross)) if cross else None,
     )
+
+
+def latest_round(db_session: Session, *, program_id: int) -> MatchRound | None:
+    """The program's most recent round of matching."""
+    return db_session.scalars(
+        select(MatchRound).where(MatchRound.program_id == program_id).order_by(MatchRound.id.desc())
+    ).first()
 
 
 def _proposed_pair(db_session: Session, *, team_id: str, pair_id: int) -> Pair:
