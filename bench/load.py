@@ -338,7 +338,8 @@ class Requests:
             return next(self._ids)
 
     def _trigger_id(self) -> str:
-        return f"{self._next()}.{int(time.time())}.trigger"
+        # The issue time travels in the id, as the fake Slack (another process) reads it.
+        return f"{self._next()}.{int(time.time() * 1000)}.trigger"
 
     def _user(self, user_id: str) -> dict[str, Any]:
         return {

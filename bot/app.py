@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import acks
+from bot import acks, saved_changes
 from bot.config import Settings
 from bot.handlers import (
     commands,
@@ -126,6 +126,7 @@ def create_app(
     )
     router = commands.CommandRouter()
     acks.register(app, executor)
+    saved_changes.register(app)
     errors.register(app)
     inbound.register(app)
     commands.register(app, deps, router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from bot.jobs.dispatcher import dispatch_outbox
 from bot.jobs.rounds import show_publishing_progress
 from models import OutboxMessage
 from models.enums import OutboxState
-from tests.conftest import BOT_TOKEN, RunningBot
+from tests.conftest import BOT_TOKEN, COORDINATOR, RunningBot
 from tests.txguard import UNGUARDED
 
 MENTOR_FORM = {
@@ -106,3 +107,47 @@ def run_scheduler(bot: RunningBot, *, until_quiet: bool = True, passes: int = 50
             return now
         now = max(now + timedelta(seconds=1), due)
     raise AssertionError(f"messages still waiting after {passes} passes")
+
+
+# -- matching ---------------------------------------------------------------------------------
+
+
+def filled(bot: RunningBot, view_id: str, *, since: float = 0.0, timeout: float = 10.0) -> dict:
+    """The modal once the background solve (started after `since`, a time.time()) has filled
+    it with the proposal or a failure."""
+    bot.slack.wait_for(
+        "views.update",
+        lambda c: (
+            c.at > since
+            and c.args["view_id"] == view_id
+            and "A large program can take a minute" not in json.dumps(c.view)
+        ),
+        timeout=timeout,
+    )
+    return bot.slack.views[view_id]
+
+
+def open_review(bot: RunningBot, user: str = COORDINATOR) -> dict:
+    """`/mentoring match`: the modal opens at once saying who is being matched, then fills."""
+    before = len(bot.slack.calls_to("views.open"))
+    assert bot.driver.command(user, "match").status_code == 200
+    call = bot.slack.wait_for("views.open", count=before + 1)[-1]
+    assert "A large program can take a minute" in json.dumps(call.view)
+    return filled(bot, call.response["view"]["id"])
+
+
+def click_in_view(bot: RunningBot, view: dict, action_id: str, **action) -> dict:
+    before = len(bot.slack.calls_to("views.update"))
+    payload = {
+        "type": "block_actions",
+        "team": {"id": bot.slack.team_id},
+        "user": {"id": COORDINATOR, "team_id": bot.slack.team_id},
+        "api_app_id": "A0MENTOR",
+        "container": {"type": "view", "view_id": view["id"]},
+        "trigger_id": "1.2.3",
+        "view": view,
+        "actions": [{"action_id": action_id, "block_id": "b", "action_ts": "1.0", **action}],
+    }
+    assert bot.driver.interactive(payload).status_code == 200
+    call = bot.slack.wait_for("views.update", count=before + 1)[-1]
+    return bot.slack.views[call.args["view_id"]]

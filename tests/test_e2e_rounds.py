@@ -20,8 +20,8 @@ from models import MatchRound, OutboxMessage, Pair
 from models.enums import CareerStage, PairStatus, Role, RoundState
 from tests.conftest import COORDINATOR, RunningBot
 from tests.fakeslack import Failure
-from tests.flows import run_scheduler
-from tests.test_e2e_matching import click_in_view, enrol_everyone, filled
+from tests.flows import click_in_view, filled, run_scheduler
+from tests.test_e2e_matching import enrol_everyone
 from tests.test_enrollment import MENTOR, TEAM
 
 pytestmark = pytest.mark.needs_contract
@@ -122,14 +122,10 @@ def test_a_closed_modal_means_a_dm_and_the_app_home_carry_the_proposal(
 
     home = bot.slack.wait_for(
         "views.publish",
-        lambda c: (
-            "a proposal is ready for review: 2 pairs, 2 people unmatched" in shown(c.view)
-        ),
+        lambda c: "a proposal is ready for review: 2 pairs, 2 people unmatched" in shown(c.view),
         timeout=10,
     )[-1]
-    button = next(
-        b["accessory"] for b in home.view["blocks"] if "proposal is ready" in shown(b)
-    )
+    button = next(b["accessory"] for b in home.view["blocks"] if "proposal is ready" in shown(b))
     assert button["text"]["text"] == "Review the proposal"
     run_scheduler(bot)
     dm = bot.slack.wait_for(
@@ -233,9 +229,7 @@ def test_publishing_200_pairs_through_429s_and_500s_introduces_each_pair_once(
         assert len(active) == 200
         assert {p.intro_channel for p in active} == set(channels)
     for i in range(3):
-        notes = [
-            d for d in bot.slack.dms_to(f"UX{i:04d}") if "stay in the pool" in shown(d.blocks)
-        ]
+        notes = [d for d in bot.slack.dms_to(f"UX{i:04d}") if "stay in the pool" in shown(d.blocks)]
         assert len(notes) == 1
     summary = shown(bot.slack.views[view["id"]])
     assert "*Published* for *Reverse mentoring" in summary
@@ -303,3 +297,46 @@ def test_publishing_while_a_solve_runs_is_refused(
             s.scalar(select(func.count()).select_from(Pair).where(Pair.status == PairStatus.ACTIVE))
             == 0
         )
+
+
+def test_when_the_modal_cannot_open_the_round_goes_on_and_the_coordinator_is_told(
+    bot: RunningBot,
+) -> None:
+    enrol_everyone(bot)
+    bot.slack.fail("views.open", Failure(error="expired_trigger_id"))
+    assert bot.driver.command(COORDINATOR, "match").status_code == 200
+    told = bot.slack.wait_for_response()
+    assert told["response_type"] == "ephemeral"
+    assert "Matching 6 people for Reverse mentoring 2026. I'll send you a DM" in told["text"]
+    bot.slack.wait_for(
+        "views.publish", lambda c: "a proposal is ready for review" in shown(c.view), timeout=10
+    )
+    run_scheduler(bot)
+    dm = bot.slack.wait_for(
+        "chat.postMessage",
+        lambda c: c.args["channel"] == COORDINATOR and "is ready" in c.args["text"],
+    )
+    assert "2 pairs proposed" in shown(dm[0].blocks)
+
+
+def test_a_failure_after_publishing_never_claims_nothing_was_changed(bot: RunningBot) -> None:
+    enrol_everyone(bot)
+    view, _ = command_opens_modal(bot, COORDINATOR)
+    view = filled(bot, view["id"])
+    bot.slack.fail("views.update", Failure(status=500), Failure(status=500))
+    payload = {
+        "type": "block_actions",
+        "team": {"id": bot.slack.team_id},
+        "user": {"id": COORDINATOR, "team_id": bot.slack.team_id},
+        "api_app_id": "A0MENTOR",
+        "container": {"type": "view", "view_id": view["id"]},
+        "trigger_id": "1.2.3",
+        "view": view,
+        "actions": [{"action_id": "match_publish", "block_id": "b", "action_ts": "1.0"}],
+    }
+    assert bot.driver.interactive(payload).status_code == 200
+    [apology] = bot.slack.wait_for("chat.postMessage", lambda c: c.args["channel"] == COORDINATOR)
+    assert "part of it may already be done" in apology.args["text"]
+    assert "nothing was changed" not in apology.args["text"]
+    run_scheduler(bot)  # and the introductions still go out, once
+    assert len(intros(bot)) == 2

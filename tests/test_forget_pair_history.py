@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import models
+from bot.services import outbox
 from bot.services import sessions as rules
 from bot.services.participation import forget
-from models import Goal, MentoringSession, OutboxMessage, Pair
+from models import Goal, MatchRound, MentoringSession, OutboxMessage, Pair
 from models.enums import Side
 from tests.pairs import MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
 from tests.test_goals import MENTEE_GOALS, MENTOR_GOALS, save
@@ -104,3 +105,43 @@ def test_forgetting_the_partner_keeps_the_other_side_intact(
         goals = db_session.scalars(select(Goal).where(Goal.side == Side.MENTEE)).all()
         assert sorted(g.text for g in goals) == sorted(g.text for g in MENTEE_GOALS.goals)
         assert MENTEE_USER in set(db_session.scalars(select(OutboxMessage.channel)))
+
+
+def test_forgetting_someone_withdraws_their_introduction_and_leaves_rounds_unnamed(
+    session_factory: sessionmaker[Session],
+) -> None:
+    pair = history(session_factory)
+    with session_factory.begin() as db_session:
+        outbox.enqueue(
+            db_session,
+            team_id=pair.team_id,
+            dedupe_key=f"intro:{pair.pair_id}",
+            kind="intro",
+            channel=f"{MENTOR_USER},{MENTEE_USER}",
+            payload={"pair_id": pair.pair_id},
+            due_at=BOOKED_AT,
+            now=BOOKED_AT,
+            pair_id=pair.pair_id,
+        )
+        db_session.add(
+            MatchRound(
+                team_id=pair.team_id,
+                program_id=pair.program_id,
+                requested_by=MENTEE_USER,
+                published_by=MENTEE_USER,
+                started_at=BOOKED_AT,
+                solve_deadline=BOOKED_AT,
+                watchers=[{"user": MENTEE_USER, "view": "V1"}, {"user": "U0COORD", "view": "V2"}],
+            )
+        )
+    with session_factory.begin() as db_session:
+        forget(db_session, team_id=pair.team_id, user_id=MENTEE_USER, now=BOOKED_AT)
+
+    assert values_naming(session_factory, MENTEE_USER) == []
+    with session_factory() as db_session:
+        assert (
+            db_session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "intro")).all()
+            == []
+        )
+        kept = db_session.scalars(select(MatchRound)).one()
+        assert kept.watchers == [{"user": "U0COORD", "view": "V2"}]

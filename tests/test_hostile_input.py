@@ -46,7 +46,15 @@ from models.enums import Cadence
 from models.participant import TEXT_FIELD_LENGTH
 from tests.conftest import BOT_TOKEN, COORDINATOR, RunningBot
 from tests.contract import check_blocks
-from tests.flows import MENTEE_FORM, MENTOR_FORM, open_form, sign_up
+from tests.flows import (
+    MENTEE_FORM,
+    MENTOR_FORM,
+    click_in_view,
+    filled,
+    open_form,
+    run_scheduler,
+    sign_up,
+)
 from tests.hostile import (
     COMPACT,
     CORPUS,
@@ -212,18 +220,9 @@ def test_program_name_in_every_coordinator_output(bot: RunningBot, value: str) -
     # Matching: the review shows the name; publishing introduces the pair by it.
     before = len(bot.slack.calls_to("views.open"))
     answers.append(bot.driver.command(COORDINATOR, "match"))
-    review = opened_view(bot, before)
-    publish = {
-        "type": "block_actions",
-        "team": {"id": bot.slack.team_id},
-        "user": {"id": COORDINATOR, "team_id": bot.slack.team_id},
-        "container": {"type": "view", "view_id": review["id"]},
-        "trigger_id": "1.2.3",
-        "view": review,
-        "actions": [{"action_id": "match_publish", "block_id": "b", "action_ts": "1.0"}],
-    }
-    answers.append(bot.driver.interactive(publish))
-    bot.slack.wait_for("views.update")
+    review = filled(bot, opened_view(bot, before)["id"])
+    click_in_view(bot, review, "match_publish", type="button")
+    run_scheduler(bot, until_quiet=False)
     bot.slack.wait_for("chat.postMessage", lambda c: "Meet your" in c.args.get("text", ""))
     assert_nothing_live(bot, answers)
     assert_shown_escaped(bot, value, answers)
@@ -256,7 +255,7 @@ def test_profile_text_in_match_reasons_is_escaped(bot: RunningBot, value: str) -
         bot.slack.wait_for("chat.postMessage", lambda c, u=user: c.args["channel"] == u)
     before = len(bot.slack.calls_to("views.open"))
     answers = [bot.driver.command(COORDINATOR, "match")]
-    review = opened_view(bot, before)
+    review = filled(bot, opened_view(bot, before)["id"])
     assert any(b.get("block_id", "").startswith("pair:") for b in review["blocks"])
     answers.append(bot.driver.command(COORDINATOR, "export"))
     participants = bot.slack.wait_for_file(lambda f: f.filename == "participants.csv")

@@ -18,6 +18,7 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import saved_changes
 from bot.handlers.deps import OutOfDateError
 from bot.services.errors import DomainError
 from bot.views.text import escape
@@ -25,6 +26,11 @@ from bot.views.text import escape
 logger = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on our side and nothing was changed. Please try again."
+# When the request had saved a change before it failed: "nothing was changed" would be untrue.
+APOLOGY_PART_DONE = (
+    "Sorry, something went wrong on our side part-way through, and part of it may already be "
+    "done. Please check before trying again."
+)
 OUT_OF_DATE = str(OutOfDateError())
 # Set on a request's context once its person has been told about an error (see on_error).
 TOLD = "mentorbot_error_told"
@@ -93,7 +99,7 @@ def register(app: App) -> None:
             message = str(error)
         else:
             logger.exception("handler failed: %s", type(error).__name__, exc_info=error)
-            message = APOLOGY
+            message = APOLOGY_PART_DONE if saved_changes.saved() else APOLOGY
         acked = response is None
         kind = body.get("type")
         if message is None:

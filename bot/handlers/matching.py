@@ -51,7 +51,7 @@ from bot.views.matching import (
     solving_modal,
 )
 from bot.views.messages import HelpEntry
-from bot.views.text import escape
+from bot.views.text import escape, plural
 from models import MatchRound, Program
 from models.enums import RoundState
 
@@ -163,15 +163,30 @@ def start_round(
     user_id: str,
     program_id: int | None,
     show: Show,
+    tell: Callable[[str], object] | None = None,
 ) -> None:
-    """Start a solve (or join the one running) and show it in a modal at once."""
+    """Start a solve (or join the one running) and show it in a modal at once; if no modal
+    can be shown, `tell` the coordinator so in words."""
     with deps.session_factory.begin() as db_session:
         program = _program(deps, db_session, team_id=team_id, program_id=program_id)
         found, started = rounds.start_or_join(
             db_session, program=program, user_id=user_id, now=deps.clock()
         )
         status = rounds.status_of(db_session, found)
-    view_id = show(solving_modal(status, viewer=user_id))
+    try:
+        view_id = show(solving_modal(status, viewer=user_id))
+    except SlackApiError as error:
+        # No modal (Slack refused it, or the trigger expired): the round goes on, and its
+        # outcome reaches the coordinator by DM and in the App Home.
+        logger.warning("round %d: modal not opened: %s", status.id, error.response.get("error"))
+        if started:
+            deps.background.submit(solve_round, deps, client, round_id=status.id)
+        if tell is not None:
+            tell(
+                f"Matching {plural(status.people, 'person', 'people')} for "
+                f"{escape(status.program_name)}. I'll send you a DM when the proposal is ready."
+            )
+        return
     with deps.session_factory.begin() as db_session:
         rounds.watch(
             db_session, team_id=team_id, round_id=status.id, user_id=user_id, view_id=view_id
@@ -234,6 +249,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             user_id=call.user_id,
             program_id=None,
             show=lambda view: _opened(call.client, call.trigger_id, view),
+            tell=lambda text: call.respond(response_type="ephemeral", text=text),
         )
 
     def do_forbid(call: CommandCall) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.services.enrollment import find_participant, find_participation
@@ -16,6 +16,7 @@ from models import (
     Coordinator,
     Goal,
     MatchExclusion,
+    MatchRound,
     MentoringSession,
     OutboxMessage,
     Pair,
@@ -163,14 +164,33 @@ def forget(db_session: Session, *, team_id: str, user_id: str, now: datetime) ->
         .where(Poll.team_id == team_id, Poll.created_by == user_id)
         .values(created_by=None)
     )
-    # Messages queued for them would reach a person the app no longer knows.
+    # Messages queued for them, alone or with a partner (an introduction's channel names both),
+    # would reach a person the app no longer knows.
     db_session.execute(
         delete(OutboxMessage).where(
-            OutboxMessage.team_id == team_id, OutboxMessage.channel == user_id
+            OutboxMessage.team_id == team_id,
+            or_(
+                OutboxMessage.channel == user_id,
+                OutboxMessage.channel.startswith(f"{user_id},", autoescape=True),
+                OutboxMessage.channel.endswith(f",{user_id}", autoescape=True),
+            ),
         )
     )
+    _scrub_rounds(db_session, team_id=team_id, user_id=user_id)
     db_session.expire_all()
     return Departure(program_name="", partners_to_tell=partners)
+
+
+def _scrub_rounds(db_session: Session, *, team_id: str, user_id: str) -> None:
+    """Rounds of matching the person ran, watched or published keep their figures, not them."""
+    for found in db_session.scalars(select(MatchRound).where(MatchRound.team_id == team_id)):
+        if found.requested_by == user_id:
+            found.requested_by = ""
+        if found.published_by == user_id:
+            found.published_by = None
+        if any(w.get("user") == user_id for w in found.watchers):
+            found.watchers = [w for w in found.watchers if w.get("user") != user_id]
+    db_session.flush()  # before the caller's expire_all()
 
 
 def _scrub_pair_history(db_session: Session, *, participant_id: int, user_id: str) -> None:

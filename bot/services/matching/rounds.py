@@ -33,8 +33,10 @@ from bot.services.participation import eligible_filter
 from models import MatchRound, OutboxMessage, Pair, Participant, Program
 from models.enums import OutboxState, PairStatus, RoundState
 
-# A solve still marked running after this was lost with its process (a restart, a crash).
-SOLVE_LIMIT = timedelta(minutes=15)
+# A solve still marked running after this was lost with its process (a restart, a crash): a
+# few minutes, and more for a large pool (the solve takes longer).
+SOLVE_LIMIT = timedelta(minutes=5)
+SOLVE_LIMIT_PER_PERSON = timedelta(milliseconds=10)
 MAX_WATCHERS = 20
 FAILURES_LISTED = 10
 INTRO, NOTE = "intro", "unmatched_note"
@@ -80,14 +82,15 @@ def start_or_join(
     _expire_lost_solve(latest, now)
     if latest is not None and latest.state == RoundState.SOLVING:
         return latest, False
+    people = count_pool(db_session, program_id=program.id, now=now)
     started = MatchRound(
         team_id=program.team_id,
         program_id=program.id,
         state=RoundState.SOLVING,
         requested_by=user_id,
-        people=count_pool(db_session, program_id=program.id, now=now),
+        people=people,
         started_at=now,
-        solve_deadline=now + SOLVE_LIMIT,
+        solve_deadline=now + max(SOLVE_LIMIT, SOLVE_LIMIT_PER_PERSON * people),
         watchers=[],
         created_at=now,
         updated_at=now,
@@ -204,6 +207,8 @@ def publish_round(
         reviewed = _round(db_session, team_id=program.team_id, round_id=round_id)
         if reviewed.state in (RoundState.PUBLISHING, RoundState.PUBLISHED):
             return reviewed  # pressed again: already published
+        if latest.state == RoundState.SOLVING:
+            raise RoundBusyError
         raise DomainError(
             "This proposal was replaced by a newer one. "
             "Open the latest with `/mentoring match` before publishing."
@@ -359,10 +364,8 @@ class RoundStatus:
 
     def interested_users(self) -> list[str]:
         """Who asked for the round or watched it, each once."""
-        users = [self.requested_by, *(w["user"] for w in self.watchers)]
-        if self.published_by:
-            users.append(self.published_by)
-        return list(dict.fromkeys(users))
+        users = [self.requested_by, *(w["user"] for w in self.watchers), self.published_by]
+        return list(dict.fromkeys(u for u in users if u))  # a forgotten person is ""
 
 
 def status_of(db_session: Session, found: MatchRound) -> RoundStatus:
