@@ -205,6 +205,33 @@ class SlackDriver:
             }
         )
 
+    def button_in_view(
+        self, user_id: str, view: dict[str, Any], action_id: str, **action: Any
+    ) -> httpx.Response:
+        """Click a button (or choose from a menu, with `action`) in an open modal."""
+        return self.interactive(
+            {
+                "type": "block_actions",
+                "team": self._team(),
+                "user": self._user(user_id),
+                "api_app_id": "A0MENTOR",
+                "token": "legacy-verification-token",
+                "container": {"type": "view", "view_id": view["id"]},
+                "trigger_id": self._trigger_id(),
+                "view": view,
+                "actions": [
+                    {
+                        "action_id": action_id,
+                        "block_id": "b",
+                        "action_ts": f"{time.time():.6f}",
+                        "type": "button",
+                        **action,
+                    }
+                ],
+                "is_enterprise_install": False,
+            }
+        )
+
     def close_view(self, user_id: str, view: dict[str, Any]) -> httpx.Response:
         """The person closes a modal (its callback asked to be told: notify_on_close)."""
         self.slack.close_view(view["id"])

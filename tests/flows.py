@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -85,6 +86,21 @@ def job_context(bot: RunningBot, now: datetime) -> JobContext:
     )
 
 
+def wait_until_queued(bot: RunningBot, kind: str, count: int = 1, timeout: float = 5.0) -> None:
+    """Wait for the bot's listeners, which keep working after their ack, to queue `count`
+    outbox messages of this kind."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with bot.session_factory(info={UNGUARDED: True}) as db_session:
+            queued = db_session.scalar(
+                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == kind)
+            )
+        if (queued or 0) >= count:
+            return
+        assert time.monotonic() < deadline, f"{queued} {kind} messages queued, not {count}"
+        time.sleep(0.05)
+
+
 def run_scheduler(bot: RunningBot, *, until_quiet: bool = True, passes: int = 500) -> datetime:
     """What the scheduler does every few seconds: send what is due (the dispatcher), then show
     publishing's progress. With `until_quiet`, pass after pass with the clock moved on to the
@@ -136,18 +152,9 @@ def open_review(bot: RunningBot, user: str = COORDINATOR) -> dict:
     return filled(bot, call.response["view"]["id"])
 
 
-def click_in_view(bot: RunningBot, view: dict, action_id: str, **action) -> dict:
+def click_in_view(bot: RunningBot, view: dict, action_id: str, **action: Any) -> dict:
+    """A coordinator's click in the review modal; the modal as the bot then updates it."""
     before = len(bot.slack.calls_to("views.update"))
-    payload = {
-        "type": "block_actions",
-        "team": {"id": bot.slack.team_id},
-        "user": {"id": COORDINATOR, "team_id": bot.slack.team_id},
-        "api_app_id": "A0MENTOR",
-        "container": {"type": "view", "view_id": view["id"]},
-        "trigger_id": "1.2.3",
-        "view": view,
-        "actions": [{"action_id": action_id, "block_id": "b", "action_ts": "1.0", **action}],
-    }
-    assert bot.driver.interactive(payload).status_code == 200
+    assert bot.driver.button_in_view(COORDINATOR, view, action_id, **action).status_code == 200
     call = bot.slack.wait_for("views.update", count=before + 1)[-1]
     return bot.slack.views[call.args["view_id"]]

@@ -16,7 +16,7 @@ from bot.views.matching import intro_message
 from models import Agreement, Goal, Pair, Program
 from models.enums import Cadence, GoalStatus
 from tests.conftest import RunningBot
-from tests.flows import run_scheduler
+from tests.flows import run_scheduler, wait_until_queued
 from tests.pairs import INTRO_CHANNEL, MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
 
 pytestmark = pytest.mark.needs_contract
@@ -213,6 +213,7 @@ def test_changed_rules_ask_the_other_person_to_confirm_again(
     submit(bot, MENTEE_USER, view, {"confidentiality": ["agree"]})
     # The first summary went to the group DM a moment ago: Slack's pace of one message a second
     # per conversation leaves the second to the dispatcher's next pass.
+    wait_until_queued(bot, "agreement_summary", count=2)
     run_scheduler(bot)
     latest = bot.slack.wait_for(
         "chat.postMessage", lambda c: c.args["channel"] == INTRO_CHANNEL, count=2

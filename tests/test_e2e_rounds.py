@@ -17,25 +17,17 @@ from bot.handlers import matching as matching_handlers
 from bot.services.enrollment import save_profile
 from bot.services.matching.proposals import Solved
 from models import MatchRound, OutboxMessage, Pair
-from models.enums import CareerStage, PairStatus, Role, RoundState
+from models.enums import PairStatus, RoundState
 from tests.conftest import COORDINATOR, RunningBot
 from tests.fakeslack import Failure
 from tests.flows import click_in_view, filled, run_scheduler
 from tests.test_e2e_matching import enrol_everyone
 from tests.test_enrollment import MENTOR, TEAM
+from tests.test_matching_proposals import MENTEE
 
 pytestmark = pytest.mark.needs_contract
 
 SECOND_COORDINATOR = "U0ADMIN"
-MENTEE = replace(
-    MENTOR,
-    role=Role.MENTEE,
-    career_stage=CareerStage.VETERAN,
-    teach_topics=["strategy"],
-    learn_topics=["generative_ai"],
-    self_ratings={"generative_ai": 1},
-    do_not_match=[],
-)
 UNMATCHABLE = replace(MENTEE, learn_topics=["younger_consumers"], self_ratings={})
 
 
@@ -273,19 +265,7 @@ def test_publishing_while_a_solve_runs_is_refused(
     slow_solve(monkeypatch, 2.0)
     rerun_at = time.time()
     click_in_view(bot, view, "match_rerun", type="button")
-    answer = bot.driver.interactive(
-        {
-            "type": "block_actions",
-            "team": {"id": bot.slack.team_id},
-            "user": {"id": COORDINATOR, "team_id": bot.slack.team_id},
-            "api_app_id": "A0MENTOR",
-            "container": {"type": "view", "view_id": view["id"]},
-            "trigger_id": "1.2.3",
-            "view": view,
-            "actions": [{"action_id": "match_publish", "block_id": "b", "action_ts": "1.0"}],
-        }
-    )
-    assert answer.status_code == 200
+    assert bot.driver.button_in_view(COORDINATOR, view, "match_publish").status_code == 200
     told = bot.slack.wait_for(
         "chat.postMessage",
         lambda c: c.args["channel"] == COORDINATOR and "still running" in c.args["text"],
@@ -324,17 +304,7 @@ def test_a_failure_after_publishing_never_claims_nothing_was_changed(bot: Runnin
     view, _ = command_opens_modal(bot, COORDINATOR)
     view = filled(bot, view["id"])
     bot.slack.fail("views.update", Failure(status=500), Failure(status=500))
-    payload = {
-        "type": "block_actions",
-        "team": {"id": bot.slack.team_id},
-        "user": {"id": COORDINATOR, "team_id": bot.slack.team_id},
-        "api_app_id": "A0MENTOR",
-        "container": {"type": "view", "view_id": view["id"]},
-        "trigger_id": "1.2.3",
-        "view": view,
-        "actions": [{"action_id": "match_publish", "block_id": "b", "action_ts": "1.0"}],
-    }
-    assert bot.driver.interactive(payload).status_code == 200
+    assert bot.driver.button_in_view(COORDINATOR, view, "match_publish").status_code == 200
     [apology] = bot.slack.wait_for("chat.postMessage", lambda c: c.args["channel"] == COORDINATOR)
     assert "part of it may already be done" in apology.args["text"]
     assert "nothing was changed" not in apology.args["text"]

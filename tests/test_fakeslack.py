@@ -6,7 +6,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from tests.fakeslack import Failure, FakeSlack
+from tests.fakeslack import Failure, FakeSlack, new_trigger_id, wall_clock
 
 pytestmark = pytest.mark.needs_contract
 
@@ -118,3 +118,42 @@ def test_sharing_a_file_to_a_user_id_is_refused_as_slack_does(
     assert [(f.filename, f.channel) for f in slack.files] == [
         ("x.csv", slack.dm_channel("U0COORD"))
     ]
+
+
+def test_a_chosen_call_of_a_method_fails_and_the_others_do_not(
+    slack: FakeSlack, client: WebClient
+) -> None:
+    client.chat_postMessage(channel="U1", text="before")
+    slack.fail_call("chat.postMessage", 3, Failure(status=429, retry_after=1))
+    outcomes = []
+    for n in range(5):
+        try:
+            client.chat_postMessage(channel="U1", text=f"message {n}")
+            outcomes.append("ok")
+        except SlackApiError as error:
+            outcomes.append(str(error.response.status_code))
+    assert outcomes == ["ok", "ok", "429", "ok", "ok"]
+
+
+MODAL = {
+    "type": "modal",
+    "title": {"type": "plain_text", "text": "A form"},
+    "blocks": [{"type": "divider"}],
+}
+
+
+def test_triggers_are_honoured_for_three_seconds_and_once(
+    slack: FakeSlack, client: WebClient
+) -> None:
+    fresh = new_trigger_id(1)
+    assert client.views_open(trigger_id=fresh, view=MODAL)["ok"]
+    refusals = []
+    for trigger in (fresh, new_trigger_id(2, issued_at=wall_clock() - 3.5), "1.2.3"):
+        with pytest.raises(SlackApiError) as refused:
+            client.views_open(trigger_id=trigger, view=MODAL)
+        refusals.append(refused.value.response["error"])
+    assert refusals == ["exchanged_trigger_id", "expired_trigger_id", "invalid_trigger_id"]
+    # 2.5 s old is still inside the window.
+    assert client.views_open(
+        trigger_id=new_trigger_id(3, issued_at=wall_clock() - 2.5), view=MODAL
+    )["ok"]

@@ -129,7 +129,12 @@ def show_round(deps: Deps, client: WebClient, *, round_id: int) -> None:
                 now=now,
             )
     for user in status.interested_users():
-        publish_home(deps, client, team_id=status.team_id, user_id=user)
+        try:
+            publish_home(deps, client, team_id=status.team_id, user_id=user)
+        except SlackApiError as error:  # the DM above carries the news all the same
+            logger.warning(
+                "round %d: App Home not published: %s", round_id, error.response.get("error")
+            )
 
 
 def solve_round(deps: Deps, client: WebClient, *, round_id: int) -> None:
@@ -151,8 +156,12 @@ def solve_round(deps: Deps, client: WebClient, *, round_id: int) -> None:
             finished = rounds.fail_solve(
                 db_session, round_id=round_id, error=_describe(error), now=deps.clock()
             )
-    if finished is not None:
+    if finished is None:
+        return
+    try:
         show_round(deps, client, round_id=round_id)
+    except Exception:  # on a background thread: nobody else would hear of it
+        logger.exception("round %d: its outcome could not be shown", round_id)
 
 
 def start_round(
@@ -179,6 +188,8 @@ def start_round(
         # No modal (Slack refused it, or the trigger expired): the round goes on, and its
         # outcome reaches the coordinator by DM and in the App Home.
         logger.warning("round %d: modal not opened: %s", status.id, error.response.get("error"))
+        with deps.session_factory.begin() as db_session:
+            rounds.follow(db_session, team_id=team_id, round_id=status.id, user_id=user_id)
         if started:
             deps.background.submit(solve_round, deps, client, round_id=status.id)
         if tell is not None:

@@ -116,6 +116,13 @@ def watch(db_session: Session, *, team_id: str, round_id: int, user_id: str, vie
     found.watchers = [*kept, {"user": user_id, "view": view_id}][-MAX_WATCHERS:]
 
 
+def follow(db_session: Session, *, team_id: str, round_id: int, user_id: str) -> None:
+    """The person wants the round's outcome but has no modal open: they are told by DM."""
+    found = _round(db_session, team_id=team_id, round_id=round_id, lock=True)
+    if user_id not in (found.requested_by, *(w.get("user") for w in found.watchers)):
+        found.watchers = [*found.watchers, {"user": user_id, "view": None}][-MAX_WATCHERS:]
+
+
 def unwatch(
     db_session: Session, *, team_id: str, round_id: int, user_id: str, view_id: str
 ) -> None:
