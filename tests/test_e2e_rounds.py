@@ -41,10 +41,10 @@ def slow_solve(monkeypatch: pytest.MonkeyPatch, seconds: float) -> list[float]:
     started: list[float] = []
     real = matching_handlers.solve
 
-    def slow(loaded: Any) -> Solved:
+    def slow(loaded: Any, **kwargs: Any) -> Solved:
         started.append(time.time())
         time.sleep(seconds)
-        return real(loaded)
+        return real(loaded, **kwargs)
 
     monkeypatch.setattr(matching_handlers, "solve", slow)
     return started
@@ -96,9 +96,9 @@ def test_a_closed_modal_means_a_dm_and_the_app_home_carry_the_proposal(
     done = threading.Event()
     real = matching_handlers.solve
 
-    def waits_for_close(loaded: Any) -> Solved:
+    def waits_for_close(loaded: Any, **kwargs: Any) -> Solved:
         assert done.wait(5)
-        return real(loaded)
+        return real(loaded, **kwargs)
 
     monkeypatch.setattr(matching_handlers, "solve", waits_for_close)
     view, _ = command_opens_modal(bot, COORDINATOR)
@@ -139,7 +139,7 @@ def test_a_closed_modal_means_a_dm_and_the_app_home_carry_the_proposal(
 def test_a_failed_solve_says_so_in_words(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> None:
     enrol_everyone(bot)
 
-    def broken(_loaded: Any) -> Solved:
+    def broken(_loaded: Any, **_kwargs: Any) -> Solved:
         raise RuntimeError("the solver fell over")
 
     monkeypatch.setattr(matching_handlers, "solve", broken)

@@ -145,7 +145,7 @@ def solve_round(deps: Deps, client: WebClient, *, round_id: int) -> None:
             given = rounds.solve_input(db_session, round_id=round_id, now=deps.clock())
         if given is None:
             return
-        solved = solve(given.loaded)
+        solved = solve(given.loaded, pinned=given.pinned)
         with deps.session_factory.begin() as db_session:
             finished = rounds.finish_solve(
                 db_session, round_id=round_id, solved=solved, now=deps.clock()

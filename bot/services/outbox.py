@@ -25,6 +25,7 @@ CHANNEL_GAP = timedelta(seconds=1)  # never more than one message a second to on
 MAX_ATTEMPTS = 8  # transient failures (5xx, timeouts) before giving up
 BACKOFF_BASE = timedelta(seconds=5)
 BACKOFF_CAP = timedelta(minutes=30)
+ENQUEUE_CHUNK = 1000  # rows a statement when many messages are queued at once
 # Slack errors that retrying cannot fix: the row fails and its pair is flagged.
 PERMANENT_ERRORS = frozenset(
     {"user_not_found", "account_inactive", "cannot_dm_bot", "channel_not_found", "is_archived"}
@@ -71,6 +72,54 @@ def enqueue(
     )
     # RETURNING, not rowcount: drivers disagree on rowcount for a skipped conflict.
     return db_session.execute(statement).first() is not None
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A message to queue with `enqueue_many` (the arguments of `enqueue`, as data)."""
+
+    dedupe_key: str
+    kind: str
+    channel: str
+    payload: dict[str, Any]
+    pair_id: int | None = None
+    round_id: int | None = None
+
+
+def enqueue_many(
+    db_session: Session,
+    *,
+    team_id: str,
+    messages: Sequence[Queued],
+    due_at: datetime,
+    now: datetime,
+) -> None:
+    """Queue many messages in few statements; one whose key exists already is left as it is."""
+    if not messages:
+        return
+    dialect = db_session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    rows = [
+        {
+            "team_id": team_id,
+            "dedupe_key": m.dedupe_key,
+            "kind": m.kind,
+            "channel": m.channel,
+            "payload": m.payload,
+            "due_at": due_at,
+            "state": OutboxState.PENDING,
+            "attempts": 0,
+            "pair_id": m.pair_id,
+            "session_id": None,
+            "round_id": m.round_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for m in messages
+    ]
+    statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    for start in range(0, len(rows), ENQUEUE_CHUNK):
+        db_session.execute(statement, rows[start : start + ENQUEUE_CHUNK])
 
 
 def cancel_pending(db_session: Session, *, session_id: int, now: datetime) -> int:

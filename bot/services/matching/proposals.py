@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from bot.services.errors import DomainError
 from bot.services.matching.engine import assign
@@ -16,6 +17,8 @@ from bot.services.matching.pool import LoadedPool, load_pool
 from bot.services.matching.reasons import pair_reasons, unmatched_reason
 from models import ForbiddenPairing, MatchRound, Pair, Participant, Program, Unmatched
 from models.enums import PairStatus, ParticipantStatus, Role, TopicDirection
+
+STORE_CHUNK = 1000  # rows a statement when a proposal is stored
 
 
 @dataclass(frozen=True)
@@ -42,10 +45,13 @@ class Proposal:
 
 @dataclass(frozen=True)
 class Solved:
-    """A solve's outcome, worked out away from the database: participant ids, not rows."""
+    """A solve's outcome, worked out away from the database: participant ids, not rows, and
+    the proposal's figures (pinned pairs included)."""
 
     pairs: list[tuple[int, int, float, list[str]]]  # mentor id, mentee id, score, reasons
     unmatched: list[tuple[int, str]]  # participant id, reason
+    top_topic_covered: float | None = None
+    cross_department: float | None = None
 
 
 def _top_topic(participant: Participant) -> str | None:
@@ -55,9 +61,10 @@ def _top_topic(participant: Participant) -> str | None:
     return min(learn, key=lambda t: (t.self_rating or 3, t.id)).topic
 
 
-def solve(loaded: LoadedPool) -> Solved:
-    """The best pairs under the hard rules, with reasons; needs no database (the pool's people
-    come with their columns loaded), so it runs with no transaction open."""
+def solve(loaded: LoadedPool, *, pinned: Sequence[tuple[int, int]] = ()) -> Solved:
+    """The best pairs under the hard rules, with reasons and the figures; needs no database
+    (the pool's people come with their columns and topics loaded), so it runs with no
+    transaction open. `pinned`: (mentor id, mentee id) of the pairs kept from before."""
     pool, people = loaded.pool, loaded.people
     result = assign(pool)
     pairs = [
@@ -75,7 +82,13 @@ def solve(loaded: LoadedPool) -> Solved:
         waiting = pool.can_mentee[i] or (pool.can_mentor[i] and pool.capacity[i] > 0)
         if waiting and i not in matched:
             unmatched.append((person.id, unmatched_reason(pool, i)))
-    return Solved(pairs=pairs, unmatched=unmatched)
+    by_id = {p.id: p for p in people}
+    covered, cross = proposal_figures(
+        [(by_id.get(m), by_id.get(e)) for m, e, _, _ in pairs]
+        + [(by_id.get(m), by_id.get(e)) for m, e in pinned],
+        [by_id[p] for p, _ in unmatched],
+    )
+    return Solved(pairs, unmatched, covered, cross)
 
 
 def store(db_session: Session, *, program: Program, solved: Solved, now: datetime) -> None:
@@ -89,47 +102,46 @@ def store(db_session: Session, *, program: Program, solved: Solved, now: datetim
     )
     db_session.execute(delete(Unmatched).where(Unmatched.program_id == program.id))
     # People who left or were forgotten while the solve ran are not proposed.
-    wanted = {m for m, _, _, _ in solved.pairs} | {e for _, e, _, _ in solved.pairs}
-    wanted |= {p for p, _ in solved.unmatched}
-    present = (
-        set(
-            db_session.scalars(
-                select(Participant.id).where(
-                    Participant.program_id == program.id,
-                    Participant.status == ParticipantStatus.ACTIVE,
-                )
+    present = set(
+        db_session.scalars(
+            select(Participant.id).where(
+                Participant.program_id == program.id,
+                Participant.status == ParticipantStatus.ACTIVE,
             )
         )
-        & wanted
     )
-    for mentor_id, mentee_id, score, reasons in solved.pairs:
-        if mentor_id in present and mentee_id in present:
-            db_session.add(
-                Pair(
-                    team_id=program.team_id,
-                    program_id=program.id,
-                    mentor_id=mentor_id,
-                    mentee_id=mentee_id,
-                    status=PairStatus.PROPOSED,
-                    score=score,
-                    reasons=reasons,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+    pairs = [
+        {
+            "team_id": program.team_id,
+            "program_id": program.id,
+            "mentor_id": mentor_id,
+            "mentee_id": mentee_id,
+            "status": PairStatus.PROPOSED,
+            "score": score,
+            "reasons": reasons,
+            "pinned": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for mentor_id, mentee_id, score, reasons in solved.pairs
+        if mentor_id in present and mentee_id in present
+    ]
     run = uuid.uuid4().hex
-    for participant_id, reason in solved.unmatched:
-        if participant_id in present:
-            db_session.add(
-                Unmatched(
-                    team_id=program.team_id,
-                    program_id=program.id,
-                    participant_id=participant_id,
-                    reason=reason,
-                    run=run,
-                )
-            )
-    db_session.flush()
+    unmatched = [
+        {
+            "team_id": program.team_id,
+            "program_id": program.id,
+            "participant_id": participant_id,
+            "reason": reason,
+            "run": run,
+        }
+        for participant_id, reason in solved.unmatched
+        if participant_id in present
+    ]
+    # Core inserts, many rows a statement: a large proposal is stored in a moment.
+    for table, rows in ((Pair, pairs), (Unmatched, unmatched)):
+        for start in range(0, len(rows), STORE_CHUNK):
+            db_session.execute(insert(table), rows[start : start + STORE_CHUNK])
 
 
 def propose(db_session: Session, *, program: Program, now: datetime) -> Proposal:
@@ -171,7 +183,9 @@ def current_proposal(
     pairs = list(db_session.scalars(pair_query).unique())
     unmatched = [(p, reason) for p, reason in db_session.execute(unmatched_query).all()]
     if limit is None:
-        covered, cross = proposal_figures(pairs, unmatched)
+        covered, cross = proposal_figures(
+            [(p.mentor, p.mentee) for p in pairs], [p for p, _ in unmatched]
+        )
         return Proposal(program, pairs, unmatched, covered, cross)
     latest = latest_round(db_session, program_id=program.id)
     pair_count, unmatched_count = proposal_counts(db_session, program_id=program.id)
@@ -201,23 +215,24 @@ def proposal_counts(db_session: Session, *, program_id: int) -> tuple[int, int]:
 
 
 def proposal_figures(
-    pairs: list[Pair], unmatched: list[tuple[Participant, str]]
+    pairs: Sequence[tuple[Participant | None, Participant | None]],
+    unmatched: Sequence[Participant],
 ) -> tuple[float | None, float | None]:
     """(share of mentees whose most-needed topic is covered, share of pairs across
-    departments) over the whole proposal."""
+    departments) over a whole proposal: its (mentor, mentee) pairs and unmatched people."""
     covered = []
-    for pair in pairs:
-        if pair.mentee is None or pair.mentor is None:
+    for mentor, mentee in pairs:
+        if mentee is None or mentor is None:
             continue
-        top = _top_topic(pair.mentee)
-        covered.append(top is not None and top in pair.mentor.topic_keys(TopicDirection.TEACH))
-    for participant, _ in unmatched:
+        top = _top_topic(mentee)
+        covered.append(top is not None and top in mentor.topic_keys(TopicDirection.TEACH))
+    for participant in unmatched:
         if _top_topic(participant) is not None and participant.role != Role.MENTOR:
             covered.append(False)
     cross = [
-        pair.mentor.department.casefold() != pair.mentee.department.casefold()
-        for pair in pairs
-        if pair.mentor and pair.mentee
+        mentor.department.casefold() != mentee.department.casefold()
+        for mentor, mentee in pairs
+        if mentor and mentee
     ]
     return (
         float(np.mean(covered)) if covered else None,
@@ -301,40 +316,48 @@ def set_pinned(db_session: Session, *, team_id: str, pair_id: int, pinned: bool)
 
 def publish(db_session: Session, *, program: Program, now: datetime) -> int:
     """Make every proposed pair active; returns how many. Running it again changes nothing."""
-    pairs = db_session.scalars(
-        select(Pair)
+    result = db_session.execute(
+        update(Pair)
         .where(Pair.program_id == program.id, Pair.status == PairStatus.PROPOSED)
-        .with_for_update()
-    ).all()
-    for pair in pairs:
-        pair.status, pair.updated_at = PairStatus.ACTIVE, now
-    return len(pairs)
+        .values(status=PairStatus.ACTIVE, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0))
 
 
-def pairs_awaiting_intro(db_session: Session, *, program_id: int) -> list[Pair]:
-    """Published pairs not yet introduced, locked so that two publishers introduce once."""
-    return list(
-        db_session.scalars(
-            select(Pair)
+def intros_awaiting(db_session: Session, *, program_id: int) -> list[tuple[int, str, str]]:
+    """(pair id, mentor's user id, mentee's user id) of the published pairs not introduced
+    yet; a pair missing a person (forgotten) has nobody to introduce and is left out."""
+    mentor, mentee = aliased(Participant), aliased(Participant)
+    return [
+        (pair_id, mentor_user, mentee_user)
+        for pair_id, mentor_user, mentee_user in db_session.execute(
+            select(Pair.id, mentor.slack_user_id, mentee.slack_user_id)
+            .join(mentor, mentor.id == Pair.mentor_id)
+            .join(mentee, mentee.id == Pair.mentee_id)
             .where(
                 Pair.program_id == program_id,
                 Pair.status == PairStatus.ACTIVE,
                 Pair.intro_sent_at.is_(None),
             )
-            .with_for_update(of=Pair)  # the joined participants may be NULL (forgotten)
-            .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
-        ).unique()
-    )
+            .order_by(Pair.id)
+        )
+    ]
 
 
-def unmatched_awaiting_note(db_session: Session, *, program_id: int) -> list[tuple[Unmatched, str]]:
-    """People the published proposal left unmatched who have not been told yet."""
+def unmatched_awaiting_note(
+    db_session: Session, *, program_id: int
+) -> list[tuple[int, int, str, str]]:
+    """(row id, participant id, user id, reason) of the people the published proposal left
+    unmatched who have not been told yet."""
     return [
-        (row, user)
-        for row, user in db_session.execute(
-            select(Unmatched, Participant.slack_user_id)
+        (row_id, participant_id, user_id, reason)
+        for row_id, participant_id, user_id, reason in db_session.execute(
+            select(
+                Unmatched.id, Unmatched.participant_id, Participant.slack_user_id, Unmatched.reason
+            )
             .join(Participant, Participant.id == Unmatched.participant_id)
             .where(Unmatched.program_id == program_id, Unmatched.notified_at.is_(None))
-            .with_for_update(of=Unmatched)
-        ).all()
+            .order_by(Unmatched.id)
+        )
     ]

@@ -23,8 +23,9 @@ from bot.services.matching.pool import LoadedPool, load_pool
 from bot.services.matching.proposals import (
     Solved,
     current_proposal,
+    intros_awaiting,
     latest_round,
-    pairs_awaiting_intro,
+    proposal_counts,
     publish,
     store,
     unmatched_awaiting_note,
@@ -139,6 +140,7 @@ def unwatch(
 class SolveInput:
     program: Program
     loaded: LoadedPool
+    pinned: list[tuple[int, int]]  # (mentor id, mentee id) of the pairs the proposal keeps
 
 
 def solve_input(db_session: Session, *, round_id: int, now: datetime) -> SolveInput | None:
@@ -149,7 +151,18 @@ def solve_input(db_session: Session, *, round_id: int, now: datetime) -> SolveIn
     program = db_session.get(Program, found.program_id)
     if program is None:
         return None
-    return SolveInput(program, load_pool(db_session, program=program, now=now))
+    pinned = [
+        (mentor, mentee)
+        for mentor, mentee in db_session.execute(
+            select(Pair.mentor_id, Pair.mentee_id).where(
+                Pair.program_id == program.id,
+                Pair.status == PairStatus.PROPOSED,
+                Pair.pinned.is_(True),
+            )
+        )
+        if mentor is not None and mentee is not None
+    ]
+    return SolveInput(program, load_pool(db_session, program=program, now=now), pinned)
 
 
 def finish_solve(
@@ -162,7 +175,11 @@ def finish_solve(
     program = db_session.get(Program, found.program_id)
     assert program is not None
     store(db_session, program=program, solved=solved, now=now)
-    _refresh_figures(db_session, found, program)
+    found.pairs, found.unmatched = proposal_counts(db_session, program_id=program.id)
+    found.top_topic_covered, found.cross_department = (
+        solved.top_topic_covered,
+        solved.cross_department,
+    )
     found.state, found.solved_at, found.updated_at = RoundState.READY, now, now
     return found
 
@@ -241,33 +258,30 @@ def queue_round_messages(
 ) -> None:
     """Queue an introduction for every published pair not yet introduced and a note for
     every unmatched person not yet told; a message queued before is not queued again."""
-    for pair in pairs_awaiting_intro(db_session, program_id=program.id):
-        if pair.mentor is None or pair.mentee is None:
-            continue  # someone asked to be forgotten: there is nobody to introduce
-        outbox.enqueue(
-            db_session,
-            team_id=program.team_id,
-            dedupe_key=f"intro:{pair.id}",
+    messages = [
+        outbox.Queued(
+            dedupe_key=f"intro:{pair_id}",
             kind=INTRO,
-            channel=f"{pair.mentor.slack_user_id},{pair.mentee.slack_user_id}",
-            payload={"pair_id": pair.id},
-            due_at=now,
-            now=now,
-            pair_id=pair.id,
+            channel=f"{mentor_user},{mentee_user}",
+            payload={"pair_id": pair_id},
+            pair_id=pair_id,
             round_id=found.id,
         )
-    for row, user_id in unmatched_awaiting_note(db_session, program_id=program.id):
-        outbox.enqueue(
-            db_session,
-            team_id=program.team_id,
-            dedupe_key=f"unmatched:{found.id}:{row.participant_id}",
+        for pair_id, mentor_user, mentee_user in intros_awaiting(db_session, program_id=program.id)
+    ]
+    messages += [
+        outbox.Queued(
+            dedupe_key=f"unmatched:{found.id}:{participant_id}",
             kind=NOTE,
             channel=user_id,
-            payload={"program_id": program.id, "reason": row.reason, "unmatched_id": row.id},
-            due_at=now,
-            now=now,
+            payload={"program_id": program.id, "reason": reason, "unmatched_id": row_id},
             round_id=found.id,
         )
+        for row_id, participant_id, user_id, reason in unmatched_awaiting_note(
+            db_session, program_id=program.id
+        )
+    ]
+    outbox.enqueue_many(db_session, team_id=program.team_id, messages=messages, due_at=now, now=now)
     counts = _counts(db_session, round_id=found.id)
     found.intros_queued = sum(counts.get((INTRO, s), 0) for s in OutboxState)
     found.notes_queued = sum(counts.get((NOTE, s), 0) for s in OutboxState)
