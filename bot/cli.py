@@ -1,4 +1,4 @@
-"""The `mentorbot` command: run, migrate, jobs run-once."""
+"""The `mentorbot` command: run, demo, migrate, jobs run-once."""
 
 from __future__ import annotations
 
@@ -40,6 +40,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--no-migrate", action="store_true", help="do not upgrade the database on start"
+    )
+    demo = commands.add_parser(
+        "demo", help="try the app in a browser: a local Slack workspace, no Slack account needed"
+    )
+    demo.add_argument("--port", type=int, default=3000, help="the page's port (default: 3000)")
+    demo.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine)"
+    )
+    demo.add_argument("--fresh", action="store_true", help="start over with a new demo database")
+    demo.add_argument(
+        "--database", help="the demo's SQLite file (default: mentorbot-demo.db, here)"
     )
     commands.add_parser("migrate", help="upgrade the database in DATABASE_URL to the latest schema")
     jobs = commands.add_parser("jobs", help="scheduled jobs")
@@ -183,9 +194,19 @@ def cmd_rotate_token_key(settings: Settings) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.localslack import demo
+    from bot.logging_setup import configure_logging
+
+    configure_logging("WARNING", [], "text")
+    return demo.main(port=args.port, host=args.host, fresh=args.fresh, database=args.database)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command == "demo":
+            return cmd_demo(args)
         settings = _settings()
         from bot.logging_setup import configure_logging
 
