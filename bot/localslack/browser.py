@@ -127,7 +127,7 @@ class LocalWorkspace(SlackEmulator):
         if conversation.kind == "channel":
             return f"#{conversation.name or conversation.id}"
         if conversation.kind == "im":
-            return APP_NAME
+            return f"{APP_NAME} · Messages"
         others = [self._name(u) for u in conversation.members if u != viewer]
         return ", ".join(others) or "Group"
 

@@ -29,6 +29,7 @@ from bot.config import ConfigError, Settings
 from bot.localslack import cast
 from bot.localslack.browser import LocalWorkspace, Skip
 from bot.localslack.driver import SlackDriver
+from bot.services.sessions import CHECKIN_AFTER_END
 from models import MentoringSession, OutboxMessage
 from models.db import make_engine, make_session_factory
 from models.enums import OutboxState, SessionStatus
@@ -150,7 +151,8 @@ class DemoJobs:
         if found is None:
             return None
         starts_at, minutes = found
-        return starts_at + timedelta(minutes=minutes + 5)
+        # Just after the session: when its check-in prompts go out.
+        return starts_at + timedelta(minutes=minutes) + CHECKIN_AFTER_END + timedelta(minutes=1)
 
     def skip(self, what: str) -> str:
         """Move the clock on, running the jobs at each message's due time on the way."""
@@ -194,9 +196,15 @@ class Demo:
 
 
 def start_demo(
-    *, database: Path, port: int = 3000, host: str = "127.0.0.1", fresh: bool = False
+    *,
+    database: Path,
+    port: int = 3000,
+    host: str = "127.0.0.1",
+    fresh: bool = False,
+    workspace_class: type[LocalWorkspace] = LocalWorkspace,
 ) -> Demo:
-    """Start the workspace, the app and the jobs; `close()` stops them."""
+    """Start the workspace, the app and the jobs; `close()` stops them. (Tests give a
+    workspace class that also checks every call against Slack's method descriptions.)"""
     if fresh:
         for path in (database, database.with_suffix(".clock.json")):
             path.unlink(missing_ok=True)

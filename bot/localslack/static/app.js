@@ -136,9 +136,14 @@ function drawModal(screen) {
   }
   const key = modal.id + "|" + modal.html;
   if (key === view.modalKey && !overlay.classList.contains("hidden")) return;  // keep what is typed
+  // Redrawn in place (an update, or errors to show): as in Slack, what the person entered stays
+  // in every input whose block and action ids are unchanged.
+  const same = $("modal").dataset.viewId === modal.id && !overlay.classList.contains("hidden");
+  const entered = same ? formState($("modal-body")) : null;
   view.modalKey = key;
   $("modal-title").innerHTML = modal.title;
   $("modal-body").innerHTML = modal.html;
+  if (entered) restoreState($("modal-body"), entered);
   $("modal-body").dataset.viewId = modal.id;
   $("modal").dataset.viewId = modal.id;
   $("modal-close").innerHTML = modal.close;
@@ -221,6 +226,30 @@ function elementState(el) {
     state.selected_channel = el.value || null;
   }
   return state;
+}
+
+function restoreState(root, values) {
+  for (const block of root.querySelectorAll("[data-input]")) {
+    const el = block.querySelector("[data-action-id]");
+    const saved = el && (values[block.dataset.blockId] || {})[el.dataset.actionId];
+    if (!saved || saved.type !== el.dataset.type) continue;
+    const chosen = new Set();
+    if (saved.selected_option) chosen.add(saved.selected_option.value);
+    for (const o of saved.selected_options || []) chosen.add(o.value);
+    for (const u of saved.selected_users || []) chosen.add(u);
+    for (const key of ["selected_user", "selected_conversation", "selected_channel"]) {
+      if (saved[key]) chosen.add(saved[key]);
+    }
+    if ("value" in saved) el.value = saved.value == null ? "" : saved.value;
+    else if ("selected_date" in saved) el.value = saved.selected_date || "";
+    else if ("selected_time" in saved) el.value = saved.selected_time || "";
+    else if (el.tagName === "SELECT") {
+      for (const option of el.options) option.selected = chosen.has(option.value);
+      if (!el.multiple && !chosen.size) el.value = "";
+    } else {
+      for (const input of el.querySelectorAll("input")) input.checked = chosen.has(input.value);
+    }
+  }
 }
 
 function formState(root) {
