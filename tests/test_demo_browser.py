@@ -193,7 +193,7 @@ def walk_through(v: Visitor, demo: Demo) -> None:
     started = time.perf_counter()
     v.say("/mentoring match")
     v.modal_open("Match proposal")
-    v.timed("command_to_form_ms", started)
+    v.timed("match_command_to_modal_ms", started)
     v.sees("pairs proposed", "#modal-body")
     v.shot("03-match-review")
     v.button("Publish", "#modal-body").click()
@@ -228,6 +228,12 @@ def walk_through(v: Visitor, demo: Demo) -> None:
     with demo.jobs.session_factory() as s:
         booked = s.scalars(select(MentoringSession)).one()
         starts_at = booked.starts_at
+    # The booking puts a calendar invite in the pair's group DM; it downloads as a file.
+    invite = page.locator('#messages a.file.download[download$=".ics"]').first
+    invite.wait_for(timeout=WAIT_MS)
+    with page.expect_download() as downloaded:
+        invite.click()
+    assert "BEGIN:VCALENDAR" in Path(downloaded.value.path()).read_text()
 
     started = time.perf_counter()
     page.locator("#skip button", has_text="1 day").click()
@@ -267,6 +273,13 @@ def walk_through(v: Visitor, demo: Demo) -> None:
     v.say("/mentoring stats chart")
     page.wait_for_selector("#messages figure.file img", timeout=WAIT_MS)
     v.shot("07-stats-chart")
+    v.say("/mentoring export")
+    export = page.locator('#messages a.file.download[download$=".csv"]').first
+    export.wait_for(timeout=WAIT_MS)
+    with page.expect_download() as downloaded:
+        export.click()
+    assert downloaded.value.suggested_filename.endswith(".csv")
+    assert Path(downloaded.value.path()).read_bytes().count(b"\n") >= 2
     with demo.jobs.session_factory() as s:
         assert s.scalars(select(Participant).where(Participant.slack_user_id == "U0ZOE")).one()
 
