@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 from bot.services.chart_data import MIN_GROUP
 from bot.services.stats import AtRiskPair, ProgramStats
 from bot.services.topics import topic_label
-from bot.views.text import clip, escape
+from bot.views.text import clip, escape, plural
 from models.enums import GoalStatus, PairStatus, PollAnswer, Role
 
 SMALL = f"fewer than {MIN_GROUP}"
@@ -116,10 +116,10 @@ def stats_blocks(stats: ProgramStats) -> list[Block]:
             "Outcomes",
             [
                 f"Average session rating: {one_decimal(o.session_rating)} / 5 "
-                f"({o.ratings_given} ratings)",
+                f"({plural(o.ratings_given, 'rating')})",
                 f"Rate the program effective (4-5): {percent(o.effective_share)}; "
                 f"extremely effective (5): {percent(o.extremely_effective_share)} "
-                f"({count(o.survey_respondents) if o.survey_respondents else 0} respondents)",
+                f"({plural(o.survey_respondents or 0, 'respondent')})",
                 f"Goals: {o.goals[GoalStatus.ACHIEVED]} achieved, {o.goals[GoalStatus.OPEN]} "
                 f"open, {o.goals[GoalStatus.DROPPED]} dropped",
                 "Top topics covered: "
