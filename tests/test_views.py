@@ -21,6 +21,7 @@ from bot.views.signup import parse_signup_state, signup_modal
 from models.enums import Cadence, CareerStage, Personality, PollAnswer, Role
 from tests import contract
 from tests.driver import fill_state
+from tests.fakeslack import drawing_problems
 from tests.test_enrollment import MENTOR, NOW, TEAM
 
 EVERY_TOPIC = [t.key for t in CATALOG]
@@ -28,7 +29,10 @@ HOSTILE = "<!channel> <@U123> <https://evil.example|click> & " + "x" * 60
 
 
 def _as_dict(view: View) -> dict:
-    return view.to_dict()
+    """The view as Slack receives it, once the demo's browser UI has shown it can draw it."""
+    as_dict = view.to_dict()
+    assert drawing_problems(as_dict["blocks"]) == []
+    return as_dict
 
 
 @pytest.mark.parametrize(
@@ -93,6 +97,7 @@ def test_help_and_confirmation_blocks_are_valid_and_escaped() -> None:
     )
     for block_list in (blocks, confirmation):
         dicts = [b.to_dict() for b in block_list]
+        assert drawing_problems(dicts) == []
         if contract.available():
             assert contract.check_blocks(dicts) == []
         assert "<!channel>" not in str(dicts) and "<@U123>" not in str(dicts)

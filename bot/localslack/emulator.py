@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import threading
 import time
 from collections import defaultdict, deque
@@ -32,6 +33,8 @@ from bot.localslack.state import (
     dm_channel,
     group_dm_id,
 )
+
+logger = logging.getLogger(__name__)
 
 VIEW_METHODS = {"views.open", "views.update", "views.push", "views.publish"}
 CLIENT_CREDENTIAL_METHODS = {"oauth.v2.access"}
@@ -90,6 +93,13 @@ class Failure:
     retry_after: int | None = None
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A browser that goes away mid-request (a long poll, a closed tab) is not an error."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        logger.debug("request from %s ended early", client_address, exc_info=True)
+
+
 def _decoded(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
@@ -138,7 +148,7 @@ class SlackEmulator:
         self.refresh_tokens: dict[str, str] = {}  # unused refresh token -> its workspace
         self._ids = itertools.count(1)
         self._cond = threading.Condition()
-        self._server = ThreadingHTTPServer((host, port), self._handler_class())
+        self._server = _QuietServer((host, port), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self.closed_port = 9  # discard: nothing accepts websocket connections there
