@@ -13,17 +13,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import acks, saved_changes
 from bot.config import Settings
+from bot.deps import Deps, utc_clock
+from bot.flows.lifecycle import installed as workspace_installed
+from bot.flows.poll_messages import PollMessages
 from bot.handlers import (
     commands,
     concerns,
     coordinators,
     edge,
     errors,
-    exports,
     goals,
     home,
     inbound,
     lifecycle,
+    listen,
     matching,
     participation,
     polls,
@@ -33,9 +36,7 @@ from bot.handlers import (
     stats,
     surveys,
 )
-from bot.handlers.deps import Deps, utc_clock
 from bot.installations import SCOPES, installation_store, oauth_settings
-from bot.services.workspace_lifecycle import mark_installed
 from bot.slack_retry import with_modal_retry
 from bot.views.validation import speed_up_validation
 
@@ -87,10 +88,9 @@ def create_app(
 
         def installed(installation: Installation) -> None:
             if installation.team_id:
-                with session_factory.begin() as db_session:
-                    mark_installed(
-                        db_session, team_id=installation.team_id, name=installation.team_name
-                    )
+                workspace_installed(
+                    session_factory, team_id=installation.team_id, name=installation.team_name
+                )
 
         app = App(
             client=with_modal_retry(WebClient(base_url=settings.slack_api_url)),
@@ -123,25 +123,35 @@ def create_app(
         session_factory=session_factory,
         clock=clock,
         background=executor.background,
+        poll_messages=PollMessages(session_factory),
     )
-    router = commands.CommandRouter()
     acks.register(app, executor)
+    listen.inject(app, deps)
     saved_changes.register(app)
     errors.register(app)
     inbound.register(app)
-    commands.register(app, deps, router)
-    signup.register(app, deps, router)
-    participation.register(app, deps, router)
-    coordinators.register(app, deps, router)
-    programs.register(app, deps, router)
-    polls.register(app, deps, router)
-    matching.register(app, deps, router)
-    goals.register(app, deps, router)
-    sessions.register(app, deps, router)
-    surveys.register(app, deps)
-    concerns.register(app, deps, router)
-    stats.register(app, deps, router)
-    exports.register(app, deps, router)
-    home.register(app, deps)
-    lifecycle.register(app, deps, store)
+    # Sub-commands in the order `/mentoring help` lists them.
+    commands.register(
+        app,
+        commands.CommandRouter(
+            [
+                *signup.COMMANDS,
+                *participation.COMMANDS,
+                *coordinators.COMMANDS,
+                *programs.COMMANDS,
+                *polls.COMMANDS,
+                *matching.COMMANDS,
+                *goals.COMMANDS,
+                *sessions.COMMANDS,
+                *concerns.COMMANDS,
+                *stats.COMMANDS,
+                *stats.EXPORT_COMMANDS,
+            ]
+        ),
+    )
+    for feature in (signup, participation, programs, polls, matching, goals, sessions):
+        listen.register(app, feature.LISTENERS)
+    for listeners in (surveys.LISTENERS, concerns.LISTENERS, home.LISTENERS):
+        listen.register(app, listeners)
+    listen.register(app, lifecycle.listeners(store))
     return app

@@ -10,8 +10,8 @@ import pytest
 from icalendar import Calendar
 from slack_sdk import WebClient
 
-from bot.handlers.calendar import send_invite
 from bot.services.calendar_invite import session_invite
+from bot.slack.files import Upload, share
 from tests.fakeslack import FakeSlack
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -106,13 +106,11 @@ def test_an_invite_that_would_mislead_calendars_is_refused(overrides, message) -
 def test_an_invite_reaches_a_dm_as_an_ics_file(slack: FakeSlack) -> None:
     client = WebClient(token="xoxb-test", base_url=slack.api_url)
     data = invite()
-    send_invite(
+    share(
         client,
         channel="D0MENTEE",
-        filename="reverse-mentoring.ics",
-        content=data,
-        title="Reverse mentoring session",
-        initial_comment="Your next session, for your calendar.",
+        uploads=[Upload("reverse-mentoring.ics", data, "Reverse mentoring session")],
+        comment="Your next session, for your calendar.",
     )
     shared = slack.wait_for_file(lambda f: f.channel == "D0MENTEE")
     assert shared.filename == "reverse-mentoring.ics"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from bot.handlers.charts import SENT
+from bot.handlers.stats import CHARTS_SENT as SENT
 from bot.services.programs import ProgramInput, create_program
 from tests.conftest import COORDINATOR, RunningBot
 from tests.fakeslack import UploadedFile

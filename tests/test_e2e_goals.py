@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import Block
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from bot.services.matching.proposals import ProposedPair
 from bot.views.matching import intro_message
 from models import Agreement, Goal, Pair, Program
 from models.enums import Cadence, GoalStatus
@@ -59,7 +60,7 @@ def intro(bot: RunningBot, seeded: SeededPair) -> dict[str, Any]:
             .where(Pair.id == seeded.pair_id)
             .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
         ).one()
-        text, blocks = intro_message(pair, "Reverse mentoring")
+        text, blocks = intro_message(ProposedPair.of(pair), "Reverse mentoring")
     return {"ts": "1700000000.000100", "text": text, "blocks": _dicts(blocks)}
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.handlers import matching as matching_handlers
+from bot.flows import matching as matching_handlers
 from bot.services.enrollment import save_profile
 from bot.services.matching.proposals import Solved
 from models import MatchRound, OutboxMessage, Pair

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from models import Participant, ParticipantTopic, Program
 from models.enums import Role, TopicDirection
-from tests.conftest import RunningBot
+from tests.conftest import COORDINATOR, RunningBot
 from tests.flows import MENTEE_FORM, MENTOR_FORM, open_form, sign_up
 
 pytestmark = pytest.mark.needs_contract
@@ -25,35 +25,55 @@ def block_text(blocks: list[dict]) -> str:
     return json.dumps(blocks)
 
 
+PARTICIPANT_COMMANDS = (
+    "help",
+    "join",
+    "profile",
+    "status",
+    "pause [weeks]",
+    "resume",
+    "leave",
+    "forget-me",
+    "schedule",
+    "notes",
+    "concern",
+    "goals [edit]",
+)
+COORDINATOR_COMMANDS = (
+    "poll #channel | close",
+    "program [new|list]",
+    "coordinators add|remove|list @person",
+    "match",
+    "export [program]",
+    "stats [chart] [program]",
+    "digest on|off",
+)
+
+
 def test_help_lists_every_sub_command_to_the_caller_only(bot: RunningBot) -> None:
-    response = bot.driver.command("U0ALICE", "help")
+    response = bot.driver.command(COORDINATOR, "help")
     assert response.status_code == 200
     body = response.json()
     assert body["response_type"] == "ephemeral"
     listing = block_text(body["blocks"])
-    for usage in (
-        "help",
-        "join",
-        "profile",
-        "status",
-        "pause [weeks]",
-        "resume",
-        "leave",
-        "forget-me",
-        "poll #channel | close",
-        "program [new|list]",
-        "coordinators add|remove|list @person",
-        "export [program]",
-        "stats [chart] [program]",
-        "digest on|off",
-        "schedule",
-        "notes",
-        "concern",
-        "goals [edit]",
-    ):
+    for usage in PARTICIPANT_COMMANDS + COORDINATOR_COMMANDS:
         assert f"`/mentoring {usage}`" in listing
-    # poll, program, coordinators, match, stats, digest, export
-    assert listing.count("_(coordinators)_") == 7
+    assert listing.count("_(coordinators)_") == len(COORDINATOR_COMMANDS)
+    assert "Coordinators have more commands" not in listing
+
+
+def test_help_shows_a_participant_only_what_they_can_use(bot: RunningBot) -> None:
+    bot.slack.add_user("U0ALICE")
+    listing = block_text(bot.driver.command("U0ALICE", "help").json()["blocks"])
+    for usage in PARTICIPANT_COMMANDS:
+        assert f"`/mentoring {usage}`" in listing
+    for usage in COORDINATOR_COMMANDS:
+        assert f"`/mentoring {usage}`" not in listing
+    assert "Coordinators have more commands, listed for them here." in listing
+    # A workspace admin is a coordinator, and sees them all.
+    bot.slack.add_user("U0OWNER", is_owner=True)
+    listing = block_text(bot.driver.command("U0OWNER", "help").json()["blocks"])
+    assert all(f"`/mentoring {usage}`" in listing for usage in COORDINATOR_COMMANDS)
 
 
 @pytest.mark.parametrize("text", ["", "   "])

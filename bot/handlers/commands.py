@@ -1,15 +1,21 @@
-"""The `/mentoring` slash command: splits off the sub-command and hands it to its feature."""
+"""The `/mentoring` slash command: splits off the sub-command and hands it to its feature.
+
+Feature modules list their sub-commands in a `COMMANDS` table; a coordinators-only one is
+checked here, on the server, before its handler runs (a refusal is the command's answer).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.handlers.deps import Deps, team_id_of
+from bot.deps import Deps
+from bot.flows.coordinators import is_listed, require_coordinator
+from bot.handlers.payload import team_id_of
 from bot.views.messages import HelpEntry, help_blocks, help_text
 
 COMMAND = "/mentoring"
@@ -28,51 +34,65 @@ class CommandCall:
     ack: Ack
     respond: Respond
     client: WebClient
-
-
-SubCommand = Callable[[CommandCall], None]
+    deps: Deps
 
 
 @dataclass(frozen=True)
-class _Entry:
-    handler: SubCommand
+class SubCommand:
+    name: str
+    handler: Callable[[CommandCall], None]
     help: HelpEntry
 
 
 class CommandRouter:
-    """Sub-commands registered by the feature modules; unknown ones get help, never silence."""
+    """Sub-commands from the feature modules; unknown ones get help, never silence."""
 
-    def __init__(self) -> None:
-        self._entries: dict[str, _Entry] = {}
-        # The list is the same for everyone, so it is rendered once (blocks as dicts, as
-        # ack() would turn them) rather than on every `/mentoring help`.
-        self._help_reply: tuple[str, list[dict[str, Any]]] | None = None
-        self.add("help", self._help, HelpEntry(f"{COMMAND} help", "shows this list"))
+    def __init__(self, commands: Iterable[SubCommand] = ()) -> None:
+        self._entries: dict[str, SubCommand] = {}
+        self.add(SubCommand("help", self._help, HelpEntry(f"{COMMAND} help", "shows this list")))
+        for command in commands:
+            self.add(command)
+        # The lists are the same for everyone of a kind, so each is rendered once (blocks as
+        # dicts, as ack() would turn them) rather than on every `/mentoring help`.
+        self._replies: dict[bool, tuple[str, list[dict[str, Any]]]] = {}
 
-    def add(self, name: str, handler: SubCommand, help_entry: HelpEntry) -> None:
-        self._entries[name] = _Entry(handler, help_entry)
-        self._help_reply = None
+    def add(self, command: SubCommand) -> None:
+        self._entries[command.name] = command
 
-    @property
-    def help_entries(self) -> list[HelpEntry]:
-        return [e.help for e in self._entries.values()]
+    def help_entries(self, *, coordinator: bool) -> list[HelpEntry]:
+        return [
+            c.help for c in self._entries.values() if coordinator or not c.help.coordinators_only
+        ]
 
     def dispatch(self, call: CommandCall) -> None:
         entry = self._entries.get(call.name)
         if entry is None:
+            entries = self.help_entries(coordinator=self._coordinator(call))
             call.ack(
                 response_type="ephemeral",
-                text=help_text(self.help_entries),
-                blocks=help_blocks(self.help_entries, unknown=call.name),
+                text=help_text(entries),
+                blocks=help_blocks(entries, unknown=call.name),
             )
             return
+        if entry.help.coordinators_only:
+            require_coordinator(call.deps, call.client, team_id=call.team_id, user_id=call.user_id)
         entry.handler(call)
 
+    @staticmethod
+    def _coordinator(call: CommandCall) -> bool:
+        """For what the help lists (rights are always checked afresh): named, or an admin
+        as Slack said in the last few minutes."""
+        return is_listed(call.deps, team_id=call.team_id, user_id=call.user_id) or (
+            call.deps.admins.is_admin(call.client, team_id=call.team_id, user_id=call.user_id)
+        )
+
     def _help(self, call: CommandCall) -> None:
-        if self._help_reply is None:
-            entries = self.help_entries
-            self._help_reply = help_text(entries), [b.to_dict() for b in help_blocks(entries)]
-        text, blocks = self._help_reply
+        coordinator = self._coordinator(call)
+        if coordinator not in self._replies:
+            entries = self.help_entries(coordinator=coordinator)
+            listing = help_blocks(entries, more_for_coordinators=not coordinator)
+            self._replies[coordinator] = help_text(entries), [b.to_dict() for b in listing]
+        text, blocks = self._replies[coordinator]
         call.ack(response_type="ephemeral", text=text, blocks=blocks)
 
 
@@ -82,9 +102,11 @@ def parse_command_text(text: str) -> tuple[str, str]:
     return (name.lower() or "help"), args.strip()
 
 
-def register(app: App, deps: Deps, router: CommandRouter) -> None:
+def register(app: App, router: CommandRouter) -> None:
     @app.command(COMMAND)
-    def on_command(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def on_command(
+        ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ) -> None:
         name, args = parse_command_text(body.get("text") or "")
         router.dispatch(
             CommandCall(
@@ -97,5 +119,6 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 ack=ack,
                 respond=respond,
                 client=client,
+                deps=Deps.of(context),
             )
         )

@@ -19,7 +19,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import saved_changes
-from bot.handlers.deps import OutOfDateError
+from bot.flows.base import AlreadyDone
+from bot.handlers.listen import FormErrors
+from bot.handlers.payload import OutOfDateError
 from bot.services.errors import DomainError
 from bot.views.text import escape
 
@@ -92,6 +94,13 @@ def register(app: App) -> None:
             # waits out its 3 s, then reports the request as unhandled. The person was told.
             return BoltResponse(status=200, body="")
         context[TOLD] = True
+        acked = response is None
+        kind = body.get("type")
+        if isinstance(error, AlreadyDone):  # a form or event handled the first time it came
+            return BoltResponse(status=200, body="") if not acked else None
+        if isinstance(error, FormErrors) and not acked and kind == "view_submission":
+            payload = {"response_action": "errors", "errors": error.errors}
+            return BoltResponse(status=200, body=json.dumps(payload))
         if isinstance(error, BoltUnhandledRequestError):
             logger.info("no listener for a %s request", body.get("type") or "slash command")
             message = _unhandled_message(body)
@@ -100,8 +109,6 @@ def register(app: App) -> None:
         else:
             logger.exception("handler failed: %s", type(error).__name__, exc_info=error)
             message = APOLOGY_PART_DONE if saved_changes.saved() else APOLOGY
-        acked = response is None
-        kind = body.get("type")
         if message is None:
             return BoltResponse(status=200, body="") if not acked else None
         if not acked and kind == "view_submission" and (block := _first_input_block(body)):

@@ -3,37 +3,45 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, BoltContext
 
-from bot.handlers.deps import Deps
+from bot.deps import Deps
+from bot.flows.lifecycle import uninstalled
+from bot.handlers.listen import On, event
 from bot.installations import EncryptedInstallationStore
-from bot.services.workspace_lifecycle import mark_uninstalled
 
 logger = logging.getLogger(__name__)
 
 
-def register(app: App, deps: Deps, store: EncryptedInstallationStore | None) -> None:
+def listeners(store: EncryptedInstallationStore | None) -> tuple[On, ...]:
+    """The listeners, with the installation store tokens are deleted from (None: one
+    workspace, with a token from the environment)."""
+
     def forget_tokens(body: dict[str, Any]) -> None:
         if store is not None:
             store.delete_workspace(
                 enterprise_id=body.get("enterprise_id"), team_id=str(body["team_id"])
             )
 
-    @app.event("app_uninstalled")
-    def on_uninstalled(ack: Ack, body: dict[str, Any]) -> None:
+    def on_uninstalled(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
         team_id = str(body["team_id"])
         forget_tokens(body)
-        with deps.session_factory.begin() as db_session:
-            withdrawn = mark_uninstalled(db_session, team_id=team_id, now=deps.clock())
+        withdrawn = uninstalled(Deps.of(context), team_id=team_id)
         logger.info(
             "app uninstalled from %s: tokens deleted, %d messages withdrawn", team_id, withdrawn
         )
 
-    @app.event("tokens_revoked")
     def on_tokens_revoked(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         forget_tokens(body)
         logger.info("tokens revoked in %s: deleted", body.get("team_id"))
+
+    handlers: tuple[tuple[str, Callable[..., None]], ...] = (
+        ("app_uninstalled", on_uninstalled),
+        ("tokens_revoked", on_tokens_revoked),
+    )
+    return tuple(event(name, handler) for name, handler in handlers)

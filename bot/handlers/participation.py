@@ -4,32 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.handlers.commands import COMMAND, CommandCall, CommandRouter
-from bot.handlers.deps import Deps, record_id, team_id_of, user_id_of
-from bot.handlers.home import publish_home
+from bot.deps import Deps
+from bot.flows import effects
+from bot.flows import participation as flows
+from bot.handlers.commands import COMMAND, CommandCall, SubCommand
+from bot.handlers.listen import action
+from bot.handlers.payload import record_id, team_id_of, user_id_of
 from bot.services.errors import DomainError
-from bot.services.participation import (
-    DEFAULT_PAUSE_WEEKS,
-    MAX_PAUSE_WEEKS,
-    forget,
-    leave,
-    pause,
-    resume,
-    status_of,
-)
+from bot.services.participation import DEFAULT_PAUSE_WEEKS, MAX_PAUSE_WEEKS
 from bot.views.ids import ActionId
 from bot.views.messages import HelpEntry
 from bot.views.participation import (
     FORGOTTEN_TEXT,
-    PARTNER_LEFT_TEXT,
     forget_confirmation,
     left_text,
     paused_text,
     resumed_text,
-    status_blocks,
 )
 
 
@@ -46,97 +39,89 @@ def _weeks(args: str) -> int:
     return int(word)
 
 
-def _tell_partners(client: WebClient, partners: list[str]) -> None:
-    for partner in partners:
-        client.chat_postMessage(channel=partner, text=PARTNER_LEFT_TEXT)
+def show_status(call: CommandCall) -> None:
+    text, blocks = flows.status(call.deps, team_id=call.team_id, user_id=call.user_id)
+    call.ack(response_type="ephemeral", text=text, blocks=blocks)
 
 
-def register(app: App, deps: Deps, router: CommandRouter) -> None:
-    def do_pause(call: CommandCall) -> None:
-        weeks = _weeks(call.args)
-        with deps.session_factory.begin() as db_session:
-            until = pause(
-                db_session,
-                team_id=call.team_id,
-                user_id=call.user_id,
-                weeks=weeks,
-                now=deps.clock(),
-            )
-        call.ack(response_type="ephemeral", text=paused_text(until))
-        publish_home(deps, call.client, team_id=call.team_id, user_id=call.user_id)
+def pause_command(call: CommandCall) -> None:
+    until, then = flows.pause(
+        call.deps, team_id=call.team_id, user_id=call.user_id, weeks=_weeks(call.args)
+    )
+    call.ack(response_type="ephemeral", text=paused_text(until))
+    effects.run(then, deps=call.deps, client=call.client)
 
-    def do_resume(call: CommandCall) -> None:
-        with deps.session_factory.begin() as db_session:
-            was_paused = resume(
-                db_session, team_id=call.team_id, user_id=call.user_id, now=deps.clock()
-            )
-        call.ack(response_type="ephemeral", text=resumed_text(was_paused))
-        publish_home(deps, call.client, team_id=call.team_id, user_id=call.user_id)
 
-    def do_leave(call: CommandCall) -> None:
-        with deps.session_factory.begin() as db_session:
-            departure = leave(
-                db_session, team_id=call.team_id, user_id=call.user_id, now=deps.clock()
-            )
-        call.ack(response_type="ephemeral", text=left_text(departure.program_name))
-        _tell_partners(call.client, departure.partners_to_tell)
-        publish_home(deps, call.client, team_id=call.team_id, user_id=call.user_id)
+def resume_command(call: CommandCall) -> None:
+    was_paused, then = flows.resume(call.deps, team_id=call.team_id, user_id=call.user_id)
+    call.ack(response_type="ephemeral", text=resumed_text(was_paused))
+    effects.run(then, deps=call.deps, client=call.client)
 
-    def do_forget(call: CommandCall) -> None:
-        call.ack(response_type="ephemeral", text="Delete your data?", blocks=forget_confirmation())
 
-    def do_status(call: CommandCall) -> None:
-        with deps.session_factory.begin() as db_session:
-            report = status_of(
-                db_session, team_id=call.team_id, user_id=call.user_id, now=deps.clock()
-            )
-            text, blocks = status_blocks(report)
-        call.ack(response_type="ephemeral", text=text, blocks=blocks)
+def leave_command(call: CommandCall) -> None:
+    program_name, then = flows.leave(call.deps, team_id=call.team_id, user_id=call.user_id)
+    call.ack(response_type="ephemeral", text=left_text(program_name))
+    effects.run(then, deps=call.deps, client=call.client)
 
-    for name, handler, usage, summary in (
-        ("status", do_status, "status", "what the app holds about you and what happens next"),
-        (
-            "pause",
-            do_pause,
+
+def forget_command(call: CommandCall) -> None:
+    call.ack(response_type="ephemeral", text="Delete your data?", blocks=forget_confirmation())
+
+
+def on_forget_confirmed(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    deps = Deps.of(context)
+    then = flows.forget(deps, team_id=team_id_of(body), user_id=user_id_of(body))
+    respond(replace_original=True, text=FORGOTTEN_TEXT)
+    effects.run(then, deps=deps, client=client)
+
+
+def on_pause_button(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    pausing = action["action_id"] == ActionId.PAUSE
+    weeks = record_id(action.get("value") or str(DEFAULT_PAUSE_WEEKS)) if pausing else 0
+    ack()
+    deps, team_id, user_id = Deps.of(context), team_id_of(body), user_id_of(body)
+    if pausing:
+        _, then = flows.pause(deps, team_id=team_id, user_id=user_id, weeks=weeks)
+    else:
+        _, then = flows.resume(deps, team_id=team_id, user_id=user_id)
+    effects.run(then, deps=deps, client=client)
+
+
+def _entry(usage: str, summary: str) -> HelpEntry:
+    return HelpEntry(f"{COMMAND} {usage}", summary)
+
+
+COMMANDS = (
+    SubCommand(
+        "status",
+        show_status,
+        _entry("status", "what the app holds about you and what happens next"),
+    ),
+    SubCommand(
+        "pause",
+        pause_command,
+        _entry(
             "pause [weeks]",
             f"no matching or prompts for a while (default {DEFAULT_PAUSE_WEEKS} weeks)",
         ),
-        ("resume", do_resume, "resume", "end a pause early"),
-        ("leave", do_leave, "leave", "leave the program (your partner is told kindly)"),
-        ("forget-me", do_forget, "forget-me", "delete everything the app holds about you"),
-    ):
-        router.add(name, handler, HelpEntry(f"{COMMAND} {usage}", summary))
-
-    @app.action(ActionId.FORGET_ME_CONFIRM)
-    def on_forget_confirmed(
-        ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        team_id, user_id = team_id_of(body), user_id_of(body)
-        with deps.session_factory.begin() as db_session:
-            departure = forget(db_session, team_id=team_id, user_id=user_id, now=deps.clock())
-        respond(replace_original=True, text=FORGOTTEN_TEXT)
-        _tell_partners(client, departure.partners_to_tell)
-        publish_home(deps, client, team_id=team_id, user_id=user_id)
-
-    @app.action(ActionId.PAUSE)
-    @app.action(ActionId.RESUME)
-    def on_pause_button(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
-    ) -> None:
-        pausing = action["action_id"] == ActionId.PAUSE
-        weeks = record_id(action.get("value") or str(DEFAULT_PAUSE_WEEKS)) if pausing else 0
-        ack()
-        team_id, user_id = team_id_of(body), user_id_of(body)
-        with deps.session_factory.begin() as db_session:
-            if pausing:
-                pause(
-                    db_session,
-                    team_id=team_id,
-                    user_id=user_id,
-                    weeks=weeks,
-                    now=deps.clock(),
-                )
-            else:
-                resume(db_session, team_id=team_id, user_id=user_id, now=deps.clock())
-        publish_home(deps, client, team_id=team_id, user_id=user_id)
+    ),
+    SubCommand("resume", resume_command, _entry("resume", "end a pause early")),
+    SubCommand(
+        "leave", leave_command, _entry("leave", "leave the program (your partner is told kindly)")
+    ),
+    SubCommand(
+        "forget-me",
+        forget_command,
+        _entry("forget-me", "delete everything the app holds about you"),
+    ),
+)
+LISTENERS = (
+    action(ActionId.FORGET_ME_CONFIRM, on_forget_confirmed),
+    action(ActionId.PAUSE, on_pause_button),
+    action(ActionId.RESUME, on_pause_button),
+)

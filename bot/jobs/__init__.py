@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.deps import Deps
 
 if TYPE_CHECKING:
     from bot.metrics import Metrics
@@ -33,6 +34,11 @@ class JobContext:
 
     def client_of(self, team_id: str) -> WebClient | None:
         return self.client_for(team_id) if self.client_for is not None else self.client
+
+    def deps(self) -> Deps:
+        """What flows need, on this pass's clock."""
+        now = self.now
+        return Deps(settings=self.settings, session_factory=self.session_factory, clock=lambda: now)
 
 
 @dataclass(frozen=True)

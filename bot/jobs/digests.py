@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from bot.handlers.slack_users import fetch_timezone
 from bot.jobs import JobContext
 from bot.services.digests import digest_programs, digest_recipients, plan_digests
+from bot.slack.users import fetch_timezone
 
 logger = logging.getLogger(__name__)
 

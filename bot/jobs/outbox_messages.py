@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.services import sessions as session_rules
 from bot.services.agreements import agreement_summary
 from bot.services.matching import rounds
-from bot.services.matching.proposals import latest_round
+from bot.services.matching.proposals import ProposedPair, latest_round
 from bot.services.outbox import Claimed
 from bot.services.pairs import PUBLISHED
 from bot.services.session_plans import reminder_guide
@@ -109,7 +109,11 @@ def render_at_risk_alert(db_session: Session, message: Claimed, now: datetime) -
     pair = db_session.get(Pair, message.payload["pair_id"])
     if pair is None:
         return "the pair is gone"
-    text, blocks = health_views.at_risk_alert(pair, reason=message.payload["reason"])
+    text, blocks = health_views.at_risk_alert(
+        mentor_user=pair.mentor.slack_user_id if pair.mentor else None,
+        mentee_user=pair.mentee.slack_user_id if pair.mentee else None,
+        reason=message.payload["reason"],
+    )
     return Rendered(text, blocks)
 
 
@@ -146,7 +150,9 @@ def render_intro(db_session: Session, message: Claimed, now: datetime) -> Render
     if pair is None:
         return "the pair was introduced already, ended, or lost a partner"
     program = db_session.get(Program, pair.program_id)
-    text, blocks = matching_views.intro_message(pair, program.name if program else "")
+    text, blocks = matching_views.intro_message(
+        ProposedPair.of(pair), program.name if program else ""
+    )
     return Rendered(text, blocks, open_users=message.channel)
 
 

@@ -8,7 +8,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot import app_home
+from bot.flows.home import refresh_home
 from bot.jobs import JobContext
 from bot.services.matching.rounds import advance_publishing
 from bot.views.matching import publishing_modal
@@ -31,13 +31,11 @@ def show_publishing_progress(context: JobContext) -> None:
                 logger.info(
                     "round %d: modal not updated: %s", status.id, error.response.get("error")
                 )
-        if status.published_by:
-            app_home.publish_home(
-                context.session_factory,
+        if status.published_by:  # they published: they are a coordinator
+            refresh_home(
+                context.deps(),
                 client,
                 team_id=status.team_id,
                 user_id=status.published_by,
-                now=context.now,
-                configured=context.settings.coordinator_ids,
-                is_admin=lambda: True,  # they published: they are a coordinator
+                coordinator=True,
             )

@@ -103,6 +103,22 @@ class AgreementInput:
 
 
 @dataclass(frozen=True)
+class GoalLine:
+    """A goal as people see it (plain data, for messages and lists)."""
+
+    id: int
+    side: Side
+    topic: str | None
+    text: str
+    target_date: date | None
+    status: GoalStatus
+
+    @classmethod
+    def of(cls, goal: Goal) -> GoalLine:
+        return cls(goal.id, goal.side, goal.topic, goal.text, goal.target_date, goal.status)
+
+
+@dataclass(frozen=True)
 class Membership:
     """A person's place in a published pair: which side, and who the other person is."""
 
@@ -428,8 +444,8 @@ class AgreementSummary:
     channel: str
     mentor_user: str | None
     mentee_user: str | None
-    mentee_goals: list[Goal]
-    mentor_goals: list[Goal]
+    mentee_goals: list[GoalLine]
+    mentor_goals: list[GoalLine]
     rules: RulesInput
 
 
@@ -479,8 +495,8 @@ def agreement_summary(
         channel=pair.intro_channel,
         mentor_user=pair.mentor.slack_user_id if pair.mentor else None,
         mentee_user=pair.mentee.slack_user_id if pair.mentee else None,
-        mentee_goals=[g for g in goals if g.side == Side.MENTEE],
-        mentor_goals=[g for g in goals if g.side == Side.MENTOR],
+        mentee_goals=[GoalLine.of(g) for g in goals if g.side == Side.MENTEE],
+        mentor_goals=[GoalLine.of(g) for g in goals if g.side == Side.MENTOR],
         rules=rules_of(agreement),
     )
 
@@ -490,8 +506,8 @@ def agreement_summary(
 
 @dataclass(frozen=True)
 class GoalChange:
-    goal: Goal
-    membership: Membership
+    goal: GoalLine
+    intro_channel: str | None  # the pair's group DM, where an achieved goal is announced
     changed: bool  # False when the goal already had that status (a double click)
 
 
@@ -512,29 +528,42 @@ def set_goal_status(
     changed = goal.status != status
     if changed:
         goal.status, goal.updated_at = status, now
-    return GoalChange(goal=goal, membership=membership, changed=changed)
+    return GoalChange(GoalLine.of(goal), membership.pair.intro_channel, changed)
 
 
 @dataclass(frozen=True)
 class PairGoals:
-    """One of the person's pairs as the goals list shows it."""
+    """One of the person's pairs as the goals list shows it (plain data)."""
 
-    membership: Membership
-    agreement: Agreement | None
-    goals: list[Goal]
-
-    @property
-    def i_confirmed(self) -> bool:
-        return confirmed_at(self.agreement, self.membership.side) is not None
+    pair_id: int
+    me: str
+    mentor: str | None  # Slack users; None for a side who asked to be forgotten
+    mentee: str | None
+    partner: str | None
+    has_agreement: bool
+    agreed: bool  # both confirmed the current rules
+    i_confirmed: bool
+    rules: RulesInput | None
+    goals: list[GoalLine]
 
 
 def goals_overview(db_session: Session, *, team_id: str, user_id: str) -> list[PairGoals]:
     """Each of the user's published pairs with its agreement and every goal, both sides."""
-    return [
-        PairGoals(
-            membership=m,
-            agreement=find_agreement(db_session, pair_id=m.pair.id),
-            goals=pair_goals(db_session, pair_id=m.pair.id),
+    overview = []
+    for m in memberships(db_session, team_id=team_id, user_id=user_id):
+        agreement = find_agreement(db_session, pair_id=m.pair.id)
+        overview.append(
+            PairGoals(
+                pair_id=m.pair.id,
+                me=m.me.slack_user_id,
+                mentor=m.pair.mentor.slack_user_id if m.pair.mentor else None,
+                mentee=m.pair.mentee.slack_user_id if m.pair.mentee else None,
+                partner=m.partner.slack_user_id if m.partner else None,
+                has_agreement=agreement is not None,
+                agreed=agreement is not None and is_agreed(agreement),
+                i_confirmed=confirmed_at(agreement, m.side) is not None,
+                rules=rules_of(agreement) if agreement is not None else None,
+                goals=[GoalLine.of(g) for g in pair_goals(db_session, pair_id=m.pair.id)],
+            )
         )
-        for m in memberships(db_session, team_id=team_id, user_id=user_id)
-    ]
+    return overview

@@ -10,16 +10,22 @@ from sqlalchemy.orm import Session
 
 from bot.services.matching.rounds import RoundStatus, latest_status
 from bot.services.polls import PollTallies, latest_poll
-from bot.services.programs import ProgramSummary, find_open_program, signup_counts
+from bot.services.programs import ProgramInfo, ProgramSummary, find_open_program, signup_counts
 from bot.services.stats import ProgramStats, program_stats
-from models import Pair, Poll
-from models.enums import PairStatus, Role
+from models import Pair
+from models.enums import PairStatus, PollStatus, Role
+
+
+@dataclass(frozen=True)
+class PollInfo:
+    channel_id: str
+    status: PollStatus
 
 
 @dataclass(frozen=True)
 class Dashboard:
     program: ProgramSummary | None
-    poll: Poll | None
+    poll: PollInfo | None
     poll_tallies: PollTallies | None
     pairs: dict[PairStatus, int]
     stats: ProgramStats | None = None
@@ -36,7 +42,7 @@ def coordinator_dashboard(
     if program is not None:
         counts = signup_counts(db_session, program_ids=[program.id])[program.id]
         summary = ProgramSummary(
-            program=program,
+            program=ProgramInfo.of(program),
             mentors=counts[Role.MENTOR],
             mentees=counts[Role.MENTEE],
             both=counts[Role.BOTH],
@@ -53,7 +59,7 @@ def coordinator_dashboard(
     latest = latest_poll(db_session, team_id=team_id)
     return Dashboard(
         program=summary,
-        poll=latest[0] if latest else None,
+        poll=PollInfo(latest[0].channel_id, latest[0].status) if latest else None,
         poll_tallies=latest[1] if latest else None,
         pairs=pairs,
         stats=stats,

@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from bot.services.enrollment import find_participant, find_participation
+from bot.services.enrollment import find_participant, find_participation, profile_of
 from bot.services.errors import DomainError, NotEnrolledError
 from bot.services.pairs import PUBLISHED, current_pairs, end_pair, introduced_partners, partner_of
+from bot.services.profile import ProfileInput
+from bot.services.programs import ProgramInfo
 from models import (
     Concern,
     Coordinator,
@@ -220,11 +222,18 @@ _POLL_ANSWERS = (
 
 @dataclass(frozen=True)
 class StatusReport:
-    program: Program | None
-    participant: Participant | None
+    """What the app holds about a person (plain data, for `/mentoring status` and Home)."""
+
+    program: ProgramInfo | None
+    profile: ProfileInput | None  # None until they sign up
+    left: bool  # they left the program (their profile is kept until they forget it)
     partners: list[str]
     poll_answers: int
     paused_until: datetime | None
+
+    @property
+    def signed_up(self) -> bool:
+        return self.profile is not None and not self.left
 
 
 def status_of(db_session: Session, *, team_id: str, user_id: str, now: datetime) -> StatusReport:
@@ -234,8 +243,9 @@ def status_of(db_session: Session, *, team_id: str, user_id: str, now: datetime)
     answers = db_session.scalar(_POLL_ANSWERS, {"team_id": team_id, "user_id": user_id})
     paused = participant.paused_until if participant and participant.is_paused(now) else None
     return StatusReport(
-        program=program,
-        participant=participant,
+        program=ProgramInfo.of(program) if program is not None else None,
+        profile=profile_of(participant) if participant is not None else None,
+        left=participant is not None and participant.status == ParticipantStatus.LEFT,
         partners=partners,
         poll_answers=answers or 0,
         paused_until=paused,

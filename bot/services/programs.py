@@ -107,6 +107,14 @@ def get_or_create_open_program(db_session: Session, *, team_id: str, now: dateti
     return program
 
 
+def program_status(db_session: Session, *, team_id: str, program_id: int | None) -> ProgramStatus:
+    """The status of the program a form edits (a new one is open)."""
+    program = db_session.get(Program, program_id) if program_id else None
+    if program is None or program.team_id != team_id:
+        return ProgramStatus.OPEN
+    return program.status
+
+
 def program_input_of(program: Program) -> ProgramInput:
     return ProgramInput(
         name=program.name,
@@ -170,8 +178,31 @@ def update_program(
 
 
 @dataclass(frozen=True)
+class ProgramInfo:
+    """A program as messages and views show it (plain data)."""
+
+    id: int
+    name: str
+    status: ProgramStatus
+    signup_open: bool
+    starts_on: date | None
+    ends_on: date | None
+
+    @classmethod
+    def of(cls, program: Program) -> ProgramInfo:
+        return cls(
+            program.id,
+            program.name,
+            program.status,
+            program.signup_open,
+            program.starts_on,
+            program.ends_on,
+        )
+
+
+@dataclass(frozen=True)
 class ProgramSummary:
-    program: Program
+    program: ProgramInfo
     mentors: int
     mentees: int
     both: int
@@ -207,7 +238,7 @@ def list_programs(db_session: Session, *, team_id: str) -> list[ProgramSummary]:
     counts = signup_counts(db_session, program_ids=[p.id for p in programs])
     return [
         ProgramSummary(
-            program=p,
+            program=ProgramInfo.of(p),
             mentors=counts[p.id][Role.MENTOR],
             mentees=counts[p.id][Role.MENTEE],
             both=counts[p.id][Role.BOTH],

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, joinedload
 from bot.services import outbox
 from bot.services.errors import DomainError
 from bot.services.local_time import outside_quiet_hours, to_utc
-from bot.services.pairs import PUBLISHED
-from models import CheckIn, MentoringSession, Pair, Participant
+from bot.services.pairs import PUBLISHED, partner_of
+from models import CheckIn, MentoringSession, Pair, Participant, Program
 from models.enums import SessionStatus, Side
 
 REMINDER_LEADS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
@@ -29,6 +29,7 @@ MIN_NOTICE = timedelta(minutes=10)
 MAX_AHEAD = timedelta(days=365)
 REASON_LENGTH = 500
 AGENDA_LENGTH = 2000
+DEFAULT_MINUTES = 45
 
 
 class SessionError(DomainError):
@@ -85,6 +86,25 @@ def side_of(pair: Pair, user_id: str) -> Side | None:
 
 def people_of(pair: Pair) -> list[Participant]:
     return [p for p in (pair.mentor, pair.mentee) if p is not None]
+
+
+def person_in(pair: Pair, user_id: str) -> Participant:
+    """The user's side of the pair; anyone else is refused."""
+    for person in people_of(pair):
+        if person.slack_user_id == user_id:
+            return person
+    raise SessionError("Only the two people in this pair can do that.")
+
+
+def partner_in(pair: Pair, user_id: str) -> Participant | None:
+    """The other person of the user's pair (None once they asked to be forgotten)."""
+    return partner_of(pair, person_in(pair, user_id).id)
+
+
+def session_minutes(db_session: Session, *, pair: Pair) -> int:
+    """How long the pair's sessions last by default: their program's length."""
+    program = db_session.get(Program, pair.program_id)
+    return int(program.session_minutes) if program else DEFAULT_MINUTES
 
 
 # Built once: `/mentoring schedule` and the session buttons run it before Slack's ack.
@@ -185,12 +205,16 @@ def move(
     starts_at: datetime,
     minutes: int,
     now: datetime,
+    agenda: str | None = None,
 ) -> MentoringSession:
-    """Move a scheduled session: old reminders are withdrawn, new ones target the new time."""
+    """Move a scheduled session (and, given `agenda`, replace its agenda): old reminders are
+    withdrawn, new ones target the new time."""
     if session.status != SessionStatus.SCHEDULED:
         raise SessionError("Only a scheduled session can be moved.")
     outbox.cancel_pending(db_session, session_id=session.id, now=now)
     session.starts_at, session.minutes = starts_at, minutes
+    if agenda is not None:
+        session.agenda = agenda.strip() or None
     session.version += 1
     session.updated_at = now
     db_session.flush()

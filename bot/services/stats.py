@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.services.chart_data import MIN_GROUP, TopicGrowth, skill_growth
 from bot.services.pair_health import RESCHEDULED
+from bot.services.programs import ProgramInfo
 from bot.services.topics import TOPICS_BY_KEY
 from models import (
     CheckIn,
@@ -120,7 +121,7 @@ class Outcomes:
 
 @dataclass(frozen=True)
 class ProgramStats:
-    program: Program
+    program: ProgramInfo
     participation: Participation
     pairs: PairFigures
     sessions: SessionFigures
@@ -386,7 +387,7 @@ def program_stats(db_session: Session, *, program: Program, now: datetime) -> Pr
     """Every figure of the coordinator's report for one program."""
     check_ins = _check_ins(db_session, program)
     return ProgramStats(
-        program=program,
+        program=ProgramInfo.of(program),
         participation=_participation(db_session, program),
         pairs=_pairs(db_session, program),
         sessions=_sessions(db_session, program, now, check_ins),

@@ -35,19 +35,17 @@ from bot.services.agreements import (
     AgreementInput,
     AgreementSummary,
     GoalInput,
+    GoalLine,
     PairGoals,
     PartnerNotice,
     RulesInput,
     SaveOutcome,
-    is_agreed,
-    rules_of,
 )
 from bot.services.topics import TOPICS_BY_KEY, TopicKind, topic_label, topics_of_kind
 from bot.views.ids import ActionId, CallbackId, GoalRowField, GoalsBlock, goal_block_id
 from bot.views.metadata import ViewMetadata
 from bot.views.signup import CADENCE_LABELS, TOPIC_GROUP_LABELS
 from bot.views.text import escape, sections
-from models import Goal
 from models.enums import Cadence, GoalStatus, Side
 
 TITLE = "Goals and ground rules"
@@ -330,7 +328,7 @@ def saved_view(outcome: SaveOutcome) -> View:
     )
 
 
-def _goal_line(goal: Goal, *, with_status: bool = False) -> str:
+def _goal_line(goal: GoalLine, *, with_status: bool = False) -> str:
     line = f"*{topic_label(goal.topic)}*: {escape(goal.text)}" if goal.topic else escape(goal.text)
     if goal.target_date:
         line += f" _(by {long_date(goal.target_date)})_"
@@ -339,7 +337,7 @@ def _goal_line(goal: Goal, *, with_status: bool = False) -> str:
     return line
 
 
-def _bullets(goals: list[Goal]) -> str:
+def _bullets(goals: list[GoalLine]) -> str:
     return "\n".join(f"• {_goal_line(g, with_status=True)}" for g in goals) or "_none yet_"
 
 
@@ -416,40 +414,32 @@ def partner_notice(
 
 
 def _state_line(entry: PairGoals) -> str:
-    partner = mention(entry.membership.partner.slack_user_id if entry.membership.partner else None)
-    agreement = entry.agreement
-    if agreement is None:
+    if not entry.has_agreement or entry.rules is None:
         return "No goals or ground rules yet: start with the button below."
-    if is_agreed(agreement):
-        rules = rules_of(agreement)
+    if entry.agreed:
+        rules = entry.rules
         until = f" until {long_date(rules.ends_on)}" if rules.ends_on else ""
-        return (
-            f":handshake: Ground rules agreed by you both: meeting "
-            f"{CADENCE_LABELS[agreement.cadence].lower()}{until}."
-        )
+        cadence = CADENCE_LABELS[rules.cadence].lower() if rules.cadence else "as you agree"
+        return f":handshake: Ground rules agreed by you both: meeting {cadence}{until}."
     if not entry.i_confirmed:
         return "You haven't confirmed the ground rules yet."
-    return f"Waiting for {partner} to confirm the ground rules."
+    return f"Waiting for {mention(entry.partner)} to confirm the ground rules."
 
 
-def _owner(entry: PairGoals, goal: Goal) -> str | None:
-    pair = entry.membership.pair
-    person = pair.mentor if goal.side == Side.MENTOR else pair.mentee
-    return person.slack_user_id if person else None
+def _owner(entry: PairGoals, goal: GoalLine) -> str | None:
+    return entry.mentor if goal.side == Side.MENTOR else entry.mentee
 
 
 def goals_list(entries: list[PairGoals]) -> tuple[str, list[Block]]:
     """The person's pairs with every goal, a menu to mark open ones, and a button to edit."""
     blocks: list[Block] = []
     for index, entry in enumerate(entries):
-        partner = entry.membership.partner
         if index:
             blocks.append(DividerBlock())
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"*Goals with {mention(partner.slack_user_id if partner else None)}*"
-                    f"\n{_state_line(entry)}"
+                    text=f"*Goals with {mention(entry.partner)}*\n{_state_line(entry)}"
                 )
             )
         )
@@ -458,7 +448,7 @@ def goals_list(entries: list[PairGoals]) -> tuple[str, list[Block]]:
         shown = sorted(closed, key=lambda g: g.id, reverse=True)[:CLOSED_GOALS_SHOWN]
         for goal in open_goals + [g for g in closed if g in shown]:
             owner = _owner(entry, goal)
-            you = owner == entry.membership.me.slack_user_id
+            you = owner == entry.me
             menu = None
             if goal.status == GoalStatus.OPEN:
                 menu = OverflowMenuElement(
@@ -493,12 +483,12 @@ def goals_list(entries: list[PairGoals]) -> tuple[str, list[Block]]:
         label = "Edit goals and ground rules" if entry.i_confirmed else "Set my goals"
         blocks.append(
             ActionsBlock(
-                block_id=f"pair:{entry.membership.pair.id}",
+                block_id=f"pair:{entry.pair_id}",
                 elements=[
                     ButtonElement(
                         text=label,
                         action_id=ActionId.START_GOALS,
-                        value=str(entry.membership.pair.id),
+                        value=str(entry.pair_id),
                         style=None if entry.i_confirmed else "primary",
                     )
                 ],
@@ -517,6 +507,6 @@ def goals_list(entries: list[PairGoals]) -> tuple[str, list[Block]]:
     return "Your mentoring goals", blocks
 
 
-def achieved_note(*, user_id: str, goal: Goal) -> str:
+def achieved_note(*, user_id: str, goal: GoalLine) -> str:
     """Posted in the pair's group DM when a goal is marked achieved."""
     return f":tada: {mention(user_id)} marked a goal achieved: {_goal_line(goal)}"

@@ -13,17 +13,17 @@ from slack_sdk.models.blocks import (
 
 from bot.views.ids import ActionId
 from bot.views.text import escape
-from models import Pair
 
 
 def _person(participant_user: str | None) -> str:
     return f"<@{participant_user}>" if participant_user else "(someone who left)"
 
 
-def at_risk_alert(pair: Pair, *, reason: str) -> tuple[str, list[Block]]:
+def at_risk_alert(
+    *, mentor_user: str | None, mentee_user: str | None, reason: str
+) -> tuple[str, list[Block]]:
     """To each coordinator: which pair, and why (counts per side; never anyone's notes)."""
-    mentor = _person(pair.mentor.slack_user_id if pair.mentor else None)
-    mentee = _person(pair.mentee.slack_user_id if pair.mentee else None)
+    mentor, mentee = _person(mentor_user), _person(mentee_user)
     text = f"Pair at risk: {mentor} (reverse mentor) and {mentee} (mentee): {escape(reason)}."
     return text, [
         SectionBlock(text=MarkdownTextObject(text=f":warning: *Pair at risk*\n{text}")),

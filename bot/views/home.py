@@ -15,7 +15,6 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.services.dashboard import Dashboard
-from bot.services.enrollment import profile_of
 from bot.services.matching.rounds import RoundStatus
 from bot.services.participation import StatusReport
 from bot.services.stats import ProgramStats
@@ -27,7 +26,7 @@ from bot.views.polls import tally_lines
 from bot.views.programs import program_line
 from bot.views.stats import at_risk_line, one_decimal, percent
 from bot.views.text import clip, escape
-from models.enums import GoalStatus, PairStatus, ParticipantStatus, PollStatus, RoundState
+from models.enums import GoalStatus, PairStatus, PollStatus, RoundState
 
 INTRO = (
     "pairs digital natives with senior colleagues. Reverse mentors coach on technology, "
@@ -53,8 +52,7 @@ def _participant_blocks(report: StatusReport) -> list[Block]:
             )
         ]
     program = escape(report.program.name)
-    participant = report.participant
-    if participant is None or participant.status == ParticipantStatus.LEFT:
+    if report.profile is None or report.left:
         return [
             SectionBlock(text=MarkdownTextObject(text=f"*{program}* {INTRO}")),
             ActionsBlock(
@@ -80,7 +78,7 @@ def _participant_blocks(report: StatusReport) -> list[Block]:
         SectionBlock(
             text=MarkdownTextObject(text=f"You're signed up for *{program}*. {state}\n{partner}")
         ),
-        SectionBlock(fields=profile_summary_fields(profile_of(participant))),
+        SectionBlock(fields=profile_summary_fields(report.profile)),
         ActionsBlock(
             elements=[
                 ButtonElement(text="Edit my profile", action_id=ActionId.OPEN_SIGNUP),

@@ -18,12 +18,11 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.services.ground_rules import GROUND_RULES
-from bot.services.matching.proposals import Proposal
+from bot.services.matching.proposals import Proposal, ProposedPair
 from bot.services.matching.rounds import Progress, RoundStatus
 from bot.views.ids import ActionId, CallbackId
 from bot.views.metadata import ViewMetadata
 from bot.views.text import clip, escape, plural
-from models import Pair
 from models.enums import RoundState
 
 PAIRS_SHOWN = 40
@@ -51,17 +50,18 @@ def _percent(share: float | None) -> str:
     return "n/a" if share is None else f"{round(share * 100)}%"
 
 
-def _pair_block(pair: Pair) -> SectionBlock:
-    mentor = f"<@{pair.mentor.slack_user_id}>" if pair.mentor else "(someone who left)"
-    mentee = f"<@{pair.mentee.slack_user_id}>" if pair.mentee else "(someone who left)"
+def _person(user: str | None) -> str:
+    return f"<@{user}>" if user else "(someone who left)"
+
+
+def _pair_block(pair: ProposedPair) -> SectionBlock:
+    mentor, mentee = _person(pair.mentor), _person(pair.mentee)
     pin = "  :pushpin: pinned" if pair.pinned else ""
-    reasons = "\n".join(f"• {escape(r)}" for r in (pair.reasons or []))
+    reasons = "\n".join(f"• {escape(r)}" for r in pair.reasons)
     return SectionBlock(
         block_id=f"pair:{pair.id}",
         text=MarkdownTextObject(
-            text=clip(
-                f"*{mentor}* coaches *{mentee}*  ·  score {pair.score or 0:.1f}{pin}\n{reasons}"
-            )
+            text=clip(f"*{mentor}* coaches *{mentee}*  ·  score {pair.score:.1f}{pin}\n{reasons}")
         ),
         accessory=OverflowMenuElement(
             action_id=ActionId.MATCH_PAIR_MENU,
@@ -242,7 +242,7 @@ def proposal_modal(proposal: Proposal, *, notice: str | None = None) -> View:
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
-                text=f"*{escape(proposal.program.name)}*: "
+                text=f"*{escape(proposal.program_name)}*: "
                 f"{plural(pair_count, 'pair')} proposed, "
                 f"{plural(unmatched_count, 'person', 'people')} unmatched.\n"
                 f"Top wanted topic covered for *{_percent(proposal.top_topic_covered)}* of "
@@ -281,26 +281,22 @@ def proposal_modal(proposal: Proposal, *, notice: str | None = None) -> View:
         blocks.append(SectionBlock(text=MarkdownTextObject(text="No pairs to propose right now.")))
     if unmatched:
         blocks.append(HeaderBlock(text="Unmatched"))
-        for participant, reason in unmatched[:UNMATCHED_SHOWN]:
+        for user, reason in unmatched[:UNMATCHED_SHOWN]:
             blocks.append(
-                SectionBlock(
-                    text=MarkdownTextObject(
-                        text=f"<@{participant.slack_user_id}>: {escape(reason)}"
-                    )
-                )
+                SectionBlock(text=MarkdownTextObject(text=f"<@{user}>: {escape(reason)}"))
             )
         if unmatched_count > UNMATCHED_SHOWN:
             blocks.append(_context(f"…and {unmatched_count - UNMATCHED_SHOWN:,} more."))
     return _modal(
-        MatchMetadata(program_id=proposal.program.id, round_id=proposal.round_id or 0), blocks
+        MatchMetadata(program_id=proposal.program_id, round_id=proposal.round_id or 0), blocks
     )
 
 
-def intro_message(pair: Pair, program_name: str) -> tuple[str, list[Block]]:
+def intro_message(pair: ProposedPair, program_name: str) -> tuple[str, list[Block]]:
     """The group DM introducing a new pair."""
     assert pair.mentor is not None and pair.mentee is not None
-    mentor, mentee = f"<@{pair.mentor.slack_user_id}>", f"<@{pair.mentee.slack_user_id}>"
-    reasons = "\n".join(f"• {escape(r)}" for r in (pair.reasons or []))
+    mentor, mentee = f"<@{pair.mentor}>", f"<@{pair.mentee}>"
+    reasons = "\n".join(f"• {escape(r)}" for r in pair.reasons)
     rules = "\n".join(f"• {rule}" for rule in GROUND_RULES)
     text = f"Meet your reverse-mentoring partner: {mentor} and {mentee}"
     blocks: list[Block] = [

@@ -25,8 +25,11 @@ class HelpEntry:
     coordinators_only: bool = False
 
 
-def help_blocks(entries: list[HelpEntry], *, unknown: str | None = None) -> list[Block]:
-    """The `/mentoring help` listing; `unknown` is a sub-command we did not recognise."""
+def help_blocks(
+    entries: list[HelpEntry], *, unknown: str | None = None, more_for_coordinators: bool = False
+) -> list[Block]:
+    """The `/mentoring help` listing; `unknown` is a sub-command we did not recognise;
+    `more_for_coordinators` when the reader is not one (their commands are not listed)."""
     blocks: list[Block] = []
     if unknown is not None:
         blocks.append(
@@ -45,15 +48,10 @@ def help_blocks(entries: list[HelpEntry], *, unknown: str | None = None) -> list
             text=MarkdownTextObject(text="*Reverse mentoring commands*\n" + "\n".join(lines))
         )
     )
-    blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="Only you can see this. Questions? Ask your program coordinator."
-                )
-            ]
-        )
-    )
+    footer = "Only you can see this. Questions? Ask your program coordinator."
+    if more_for_coordinators:
+        footer += " Coordinators have more commands, listed for them here."
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
     return blocks
 
 

@@ -14,12 +14,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.services.enrollment import profile_of
 from bot.services.participation import StatusReport
 from bot.views.ids import ActionId
 from bot.views.messages import profile_summary_fields
 from bot.views.text import escape
-from models.enums import ParticipantStatus
 
 
 def local_date(moment: datetime) -> str:
@@ -87,11 +85,10 @@ def forget_confirmation() -> list[Block]:
 def status_blocks(report: StatusReport) -> tuple[str, list[Block]]:
     """What the app holds about the person and what happens next."""
     program = escape(report.program.name) if report.program else None
-    participant = report.participant
     blocks: list[Block] = []
-    if participant is None or participant.status == ParticipantStatus.LEFT:
+    if report.profile is None or report.left:
         where = f" in *{program}*" if program else ""
-        state = "You've left the program" if participant else f"You haven't joined{where} yet"
+        state = "You've left the program" if report.left else f"You haven't joined{where} yet"
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(text=f"*{state}.* Sign up with `/mentoring join`.")
@@ -111,7 +108,7 @@ def status_blocks(report: StatusReport) -> tuple[str, list[Block]]:
             SectionBlock(
                 text=MarkdownTextObject(text=f"*{state}* in *{program}*.\n*What's next:* {step}")
             ),
-            SectionBlock(fields=profile_summary_fields(profile_of(participant))),
+            SectionBlock(fields=profile_summary_fields(report.profile)),
         ]
     votes = report.poll_answers
     blocks.append(

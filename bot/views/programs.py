@@ -252,3 +252,18 @@ def program_list_blocks(summaries: list[ProgramSummary]) -> list[Block]:
         ]
     lines = "\n".join(f"• {program_line(s)}" for s in summaries)
     return [SectionBlock(text=MarkdownTextObject(text=f"*Programs*\n{lines}"))]
+
+
+def saved_text(name: str, *, status: ProgramStatus, signup_open: bool, replaced: str | None) -> str:
+    """What the coordinator is told once the program form is saved (`replaced`: the name of
+    the program a new one closed)."""
+    text = f"Saved *{escape(name)}*."
+    if status == ProgramStatus.FINISHED:
+        text += " It is finished; its data is kept."
+    elif signup_open:
+        text += " Sign-up is open: people join with `/mentoring join`."
+    else:
+        text += " Sign-up is closed."
+    if replaced is not None:
+        text += f" *{escape(replaced)}* is now closed; its data is kept."
+    return text

@@ -22,12 +22,36 @@ STORE_CHUNK = 1000  # rows a statement when a proposal is stored
 
 
 @dataclass(frozen=True)
+class ProposedPair:
+    """A pair of the proposal as the review shows it (plain data)."""
+
+    id: int
+    mentor: str | None  # Slack users; None for someone who asked to be forgotten
+    mentee: str | None
+    score: float
+    reasons: list[str]
+    pinned: bool
+
+    @classmethod
+    def of(cls, pair: Pair) -> ProposedPair:
+        return cls(
+            id=pair.id,
+            mentor=pair.mentor.slack_user_id if pair.mentor else None,
+            mentee=pair.mentee.slack_user_id if pair.mentee else None,
+            score=pair.score or 0.0,
+            reasons=list(pair.reasons or []),
+            pinned=pair.pinned,
+        )
+
+
+@dataclass(frozen=True)
 class Proposal:
     """The proposal as it stands, for the review: its figures and the first pairs and people."""
 
-    program: Program
-    pairs: list[Pair]  # proposed, best first, with mentor and mentee loaded; at most `limit`
-    unmatched: list[tuple[Participant, str]]  # at most `limit`
+    program_id: int
+    program_name: str
+    pairs: list[ProposedPair]  # best first; at most `limit`
+    unmatched: list[tuple[str, str]]  # (Slack user, reason); at most `limit`
     top_topic_covered: float | None  # share of mentees whose most-needed topic is covered
     cross_department: float | None  # share of proposed pairs across departments
     pair_count: int = -1  # all of them (-1: as many as listed)
@@ -182,17 +206,20 @@ def current_proposal(
         pair_query, unmatched_query = pair_query.limit(limit), unmatched_query.limit(limit)
     pairs = list(db_session.scalars(pair_query).unique())
     unmatched = [(p, reason) for p, reason in db_session.execute(unmatched_query).all()]
+    shown_pairs = [ProposedPair.of(pair) for pair in pairs]
+    shown_unmatched = [(p.slack_user_id, reason) for p, reason in unmatched]
     if limit is None:
         covered, cross = proposal_figures(
             [(p.mentor, p.mentee) for p in pairs], [p for p, _ in unmatched]
         )
-        return Proposal(program, pairs, unmatched, covered, cross)
+        return Proposal(program.id, program.name, shown_pairs, shown_unmatched, covered, cross)
     latest = latest_round(db_session, program_id=program.id)
     pair_count, unmatched_count = proposal_counts(db_session, program_id=program.id)
     return Proposal(
-        program=program,
-        pairs=pairs,
-        unmatched=unmatched,
+        program_id=program.id,
+        program_name=program.name,
+        pairs=shown_pairs,
+        unmatched=shown_unmatched,
         top_topic_covered=latest.top_topic_covered if latest else None,
         cross_department=latest.cross_department if latest else None,
         pair_count=pair_count,

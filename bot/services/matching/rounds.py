@@ -186,7 +186,7 @@ def finish_solve(
 
 def _refresh_figures(db_session: Session, found: MatchRound, program: Program) -> None:
     proposal = current_proposal(db_session, program=program)
-    found.pairs, found.unmatched = len(proposal.pairs), len(proposal.unmatched)
+    found.pairs, found.unmatched = proposal.total_pairs, proposal.total_unmatched
     found.top_topic_covered = proposal.top_topic_covered
     found.cross_department = proposal.cross_department
 

@@ -1,32 +1,10 @@
-"""What every handler module needs, handed to its `register`."""
+"""Reading what Slack sends: the workspace and person of a request, the ids buttons carry."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from bot.config import Settings
-from bot.handlers.slack_users import RecentAdmins
 from bot.services.errors import DomainError
-
-
-def utc_clock() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Deps:
-    settings: Settings
-    session_factory: sessionmaker[Session]
-    clock: Callable[[], datetime] = field(default=utc_clock)
-    admins: RecentAdmins = field(default_factory=RecentAdmins)
-    # Where work that outlives its request runs (matching solves): not a listener's thread.
-    background: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=2))
 
 
 def team_id_of(body: dict[str, object]) -> str:

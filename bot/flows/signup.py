@@ -1,0 +1,87 @@
+"""Sign-up: the form (blank to join, pre-filled to edit) and saving it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.models.views import View
+
+from bot.deps import Deps
+from bot.flows.base import transaction
+from bot.flows.effects import Effects, Post, RefreshHome
+from bot.services.enrollment import find_participant, profile_of, save_profile, set_timezone
+from bot.services.errors import SignupClosedError
+from bot.services.profile import ProfileInput
+from bot.services.programs import get_or_create_open_program
+from bot.slack.users import fetch_timezone
+from bot.views.messages import signup_confirmation
+from bot.views.metadata import SignupMetadata
+from bot.views.signup import signup_modal
+
+
+def signup_form(deps: Deps, *, team_id: str, user_id: str) -> View:
+    """Blank to join, pre-filled when the person is signed up already."""
+    with deps.session_factory.begin() as db_session:
+        program = get_or_create_open_program(db_session, team_id=team_id, now=deps.clock())
+        participant = find_participant(db_session, team_id=team_id, user_id=user_id)
+        if participant is None and not program.signup_open:
+            raise SignupClosedError(program.name)
+        values = profile_of(participant) if participant else ProfileInput()
+        metadata = SignupMetadata(editing=participant is not None, program_name=program.name)
+    return signup_modal(values=values, metadata=metadata)
+
+
+@dataclass(frozen=True)
+class SignedUp:
+    team_id: str
+    user_id: str
+    participant_id: int
+    program_name: str
+    profile: ProfileInput
+    created: bool
+    timezone: str | None
+
+
+def sign_up(
+    deps: Deps, *, team_id: str, user_id: str, profile: ProfileInput, once: str
+) -> SignedUp:
+    """Save the profile, once per form (a second submission raises AlreadyDone)."""
+    with transaction(deps, once=once, team_id=team_id) as db_session:
+        enrollment = save_profile(
+            db_session,
+            team_id=team_id,
+            user_id=user_id,
+            profile=profile,
+            timezone=None,
+            now=deps.clock(),
+        )
+        return SignedUp(
+            team_id=team_id,
+            user_id=user_id,
+            participant_id=enrollment.participant.id,
+            program_name=enrollment.program.name,
+            profile=profile,
+            created=enrollment.created,
+            timezone=enrollment.participant.timezone,
+        )
+
+
+def confirm(deps: Deps, client: WebClient, signed: SignedUp) -> Effects:
+    """After the answer to the form: keep the person's time zone as Slack tells it (a
+    reminder's times depend on it), then confirm by DM and refresh their App Home."""
+    timezone = signed.timezone
+    fresh = fetch_timezone(client, signed.user_id)
+    if fresh and fresh != timezone:
+        with deps.session_factory.begin() as db_session:
+            set_timezone(db_session, participant_id=signed.participant_id, timezone=fresh)
+        timezone = fresh
+    text, blocks = signup_confirmation(
+        program_name=signed.program_name,
+        profile=signed.profile,
+        created=signed.created,
+        timezone=timezone,
+    )
+    return Effects().add(
+        Post(signed.user_id, text, blocks), RefreshHome(signed.team_id, signed.user_id)
+    )
