@@ -7,13 +7,13 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY bot ./bot
 COPY models ./models
 COPY migrations ./migrations
 # pip and setuptools are only needed to install: the running app never uses them.
 RUN python -m venv /opt/mentorbot \
-    && /opt/mentorbot/bin/pip install . \
+    && /opt/mentorbot/bin/pip install --constraint requirements.lock . \
     && /opt/mentorbot/bin/pip uninstall --yes pip setuptools
 
 FROM python:3.11-slim

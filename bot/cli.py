@@ -6,6 +6,7 @@ import argparse
 import logging
 import signal
 import sys
+from importlib import metadata
 from types import FrameType
 from urllib.error import URLError
 
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from bot.config import ConfigError, Settings
 from models.db import make_engine, make_probe_engine, make_session_factory
@@ -29,7 +31,8 @@ class SlackUnreachableError(Exception):
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mentorbot", description="Reverse Mentoring for Slack")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = commands.add_parser(
         "run", help="serve Slack (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
     )
@@ -54,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("migrate", help="upgrade the database in DATABASE_URL to the latest schema")
     jobs = commands.add_parser("jobs", help="scheduled jobs")
-    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", metavar="COMMAND")
     jobs_commands.add_parser("run-once", help="run every scheduled job once, then exit")
     commands.add_parser(
         "generate-token-key", help="print a new key for MENTORBOT_TOKEN_KEYS (OAuth installs)"
@@ -64,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
         help="re-encrypt every stored Slack token with the first key of MENTORBOT_TOKEN_KEYS",
     )
     return parser
+
+
+def _version() -> str:
+    try:
+        return metadata.version("mentorbot")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
 
 
 def _settings() -> Settings:
@@ -203,7 +213,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    if args.command == "jobs" and args.jobs_command is None:
+        parser.parse_args(["jobs", "--help"])
     try:
         if args.command == "demo":
             return cmd_demo(args)
@@ -224,14 +240,25 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_rotate_token_key(settings)
         return cmd_jobs_run_once(settings)
     except ConfigError as error:
-        print(f"mentorbot: {error}", file=sys.stderr)  # noqa: T201
-        return 2
+        return _fail(str(error), 2)
     except SlackApiError as error:
-        print(f"mentorbot: Slack answered {error.response.get('error')}", file=sys.stderr)  # noqa: T201
-        return 1
+        return _fail(f"Slack answered {error.response.get('error')}", 1)
     except SlackUnreachableError as error:
-        print(f"mentorbot: {error}", file=sys.stderr)  # noqa: T201
-        return 1
+        return _fail(str(error), 1)
+    except NoSuchModuleError as error:
+        return _fail(f"DATABASE_URL names a database this install cannot use ({error})", 2)
+    except ArgumentError:
+        # The parser's message repeats the URL, password included; name the setting instead.
+        return _fail("DATABASE_URL is not a database URL", 2)
+    except OperationalError as error:
+        reason = str(error.orig or error).strip().splitlines()[0]
+        return _fail(f"could not use the database in DATABASE_URL: {reason}", 1)
+
+
+def _fail(message: str, code: int) -> int:
+    """One line for the operator instead of a traceback."""
+    print(f"mentorbot: {message}", file=sys.stderr)  # noqa: T201
+    return code
 
 
 if __name__ == "__main__":

@@ -90,5 +90,8 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = [make_handler(secrets, log_format)]
     root.setLevel(level.upper())
+    # APScheduler says "Running job…" and "…executed successfully" at INFO every few seconds;
+    # only its warnings (a missed or failed run) are news to an operator.
+    logging.getLogger("apscheduler").setLevel(max(root.level, logging.WARNING))
     # Python's warnings go through logging too, so that every line has the chosen format.
     logging.captureWarnings(True)

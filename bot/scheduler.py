@@ -49,7 +49,7 @@ def _run_job(
     seconds = time.perf_counter() - started
     if metrics is not None:
         metrics.job(job.name, seconds)
-    logger.info("job %s finished in %.3fs", job.name, seconds)
+    logger.debug("job %s finished in %.3fs", job.name, seconds)
 
 
 def build_scheduler(

@@ -48,5 +48,5 @@ class Pair(Timestamps, Base):
     at_risk_reason: Mapped[str | None] = mapped_column(String(200))
     delivery_problem: Mapped[str | None] = mapped_column(String(200))
 
-    mentor: Mapped[Participant | None] = relationship(foreign_keys=[mentor_id])
-    mentee: Mapped[Participant | None] = relationship(foreign_keys=[mentee_id])
+    mentor: Mapped[Participant | None] = relationship(foreign_keys=[mentor_id], lazy="raise")
+    mentee: Mapped[Participant | None] = relationship(foreign_keys=[mentee_id], lazy="raise")

@@ -53,11 +53,13 @@ class Participant(Timestamps, Base):
         back_populates="participant",
         cascade="all, delete-orphan",
         order_by="ParticipantTopic.id",
+        lazy="raise",
     )
     exclusions: Mapped[list[MatchExclusion]] = relationship(
         back_populates="participant",
         cascade="all, delete-orphan",
         order_by="MatchExclusion.id",
+        lazy="raise",
     )
 
     def is_paused(self, now: datetime) -> bool:
@@ -82,7 +84,7 @@ class ParticipantTopic(Base):
     topic: Mapped[str] = mapped_column(String(40))
     self_rating: Mapped[int | None] = mapped_column(SmallInteger)
 
-    participant: Mapped[Participant] = relationship(back_populates="topics")
+    participant: Mapped[Participant] = relationship(back_populates="topics", lazy="raise")
 
 
 class MatchExclusion(Base):
@@ -98,4 +100,4 @@ class MatchExclusion(Base):
     )
     excluded_user_id: Mapped[str] = mapped_column(String(32), index=True)
 
-    participant: Mapped[Participant] = relationship(back_populates="exclusions")
+    participant: Mapped[Participant] = relationship(back_populates="exclusions", lazy="raise")

@@ -57,7 +57,7 @@ class MentoringSession(Timestamps, Base):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     cancelled_at: Mapped[datetime | None]
 
-    pair: Mapped[Pair] = relationship()
+    pair: Mapped[Pair] = relationship(lazy="raise")
 
 
 class CheckIn(Timestamps, Base):

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.services import sessions as rules
+from bot.services import sessions as session_rules
 from bot.services.chart_data import TopicGrowth, WeekCounts, sessions_per_week, skill_growth
 from bot.services.checkins import record_outcome
 from bot.services.enrollment import save_profile
@@ -42,8 +42,8 @@ def add_session(
 ) -> None:
     """A session of the pair at `starts`: "held", "cancelled", "missed" or "scheduled"."""
     with session_factory.begin() as db_session:
-        found = rules.pair_for(db_session, pair_id=pair.pair_id, user_id=MENTOR_USER)
-        session = rules.schedule(
+        found = session_rules.pair_for(db_session, pair_id=pair.pair_id, user_id=MENTOR_USER)
+        session = session_rules.schedule(
             db_session,
             pair=found,
             user_id=MENTOR_USER,
@@ -70,7 +70,7 @@ def add_session(
                 now=after,
             )
         elif outcome == "cancelled":
-            rules.cancel(
+            session_rules.cancel(
                 db_session,
                 session=session,
                 user_id=MENTOR_USER,
@@ -117,7 +117,7 @@ def seed_sessions(session_factory: sessionmaker[Session]) -> SeededPair:
         other = create_pair(
             db_session, mentor=mentor, mentee=mentee, status=PairStatus.ACTIVE, now=ENROLLED
         )
-        session = rules.schedule(
+        session = session_rules.schedule(
             db_session,
             pair=other,
             user_id="U0OM",

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from bot.localslack.browser import LocalWorkspace
 from bot.localslack.demo import Demo, start_demo
@@ -207,7 +208,10 @@ def walk_through(v: Visitor, demo: Demo) -> None:
     # -- the pair: introduction, a booked session, the reminder in each one's time zone ---------
     with demo.jobs.session_factory() as s:
         pair = s.scalars(
-            select(Pair).where(Pair.status == PairStatus.ACTIVE).order_by(Pair.id)
+            select(Pair)
+            .where(Pair.status == PairStatus.ACTIVE)
+            .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+            .order_by(Pair.id)
         ).first()
         assert pair is not None and pair.mentor is not None and pair.mentee is not None
         mentor = (pair.mentor.slack_user_id, pair.mentor.timezone)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.services import sessions as rules
+from bot.services import sessions as session_rules
 from bot.services.pair_health import after_session_outcome
 from tests.conftest import COORDINATOR, RunningBot
 from tests.pairs import MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
@@ -15,8 +15,8 @@ from tests.test_sessions import BOOKED_AT
 def two_cancellations(bot: RunningBot, pair: SeededPair) -> None:
     for day in (3, 10):
         with bot.session_factory.begin() as db:
-            found = rules.pair_for(db, pair_id=pair.pair_id, user_id=MENTOR_USER)
-            session = rules.schedule(
+            found = session_rules.pair_for(db, pair_id=pair.pair_id, user_id=MENTOR_USER)
+            session = session_rules.schedule(
                 db,
                 pair=found,
                 user_id=MENTOR_USER,
@@ -25,7 +25,7 @@ def two_cancellations(bot: RunningBot, pair: SeededPair) -> None:
                 agenda="",
                 now=BOOKED_AT,
             )
-            rules.cancel(db, session=session, user_id=MENTEE_USER, reason="", now=BOOKED_AT)
+            session_rules.cancel(db, session=session, user_id=MENTEE_USER, reason="", now=BOOKED_AT)
             after_session_outcome(
                 db, pair=found, configured=frozenset({COORDINATOR}), now=BOOKED_AT
             )

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.services import sessions as rules
+from bot.services import sessions as session_rules
 from bot.services.agreements import (
     agreement_form,
     membership_of,
@@ -139,8 +139,8 @@ def _enrol(session_factory: sessionmaker[Session], user: str, **changes: object)
 
 def _book(session_factory: sessionmaker[Session], pair: SeededPair, starts: datetime) -> int:
     with session_factory.begin() as db_session:
-        found = rules.pair_for(db_session, pair_id=pair.pair_id, user_id=MENTOR_USER)
-        return rules.schedule(
+        found = session_rules.pair_for(db_session, pair_id=pair.pair_id, user_id=MENTOR_USER)
+        return session_rules.schedule(
             db_session,
             pair=found,
             user_id=MENTOR_USER,
@@ -155,7 +155,7 @@ def _check_in(
     session_factory: sessionmaker[Session], session_id: int, user: str, values: CheckInInput
 ) -> None:
     with session_factory.begin() as db_session:
-        session = rules.session_for(db_session, session_id=session_id, user_id=user)
+        session = session_rules.session_for(db_session, session_id=session_id, user_id=user)
         record_outcome(
             db_session,
             session=session,
@@ -254,8 +254,8 @@ def seed_program(session_factory: sessionmaker[Session]) -> Seeded:
         ),
     )
     with session_factory.begin() as db_session:
-        session = rules.session_for(db_session, session_id=cancelled, user_id=MENTEE_USER)
-        rules.cancel(
+        session = session_rules.session_for(db_session, session_id=cancelled, user_id=MENTEE_USER)
+        session_rules.cancel(
             db_session,
             session=session,
             user_id=MENTEE_USER,

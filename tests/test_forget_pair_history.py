@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import models
 from bot.services import outbox
-from bot.services import sessions as rules
+from bot.services import sessions as session_rules
 from bot.services.participation import forget
 from models import Goal, MatchRound, MentoringSession, OutboxMessage, Pair
 from models.enums import Side
@@ -48,8 +48,8 @@ def history(session_factory: sessionmaker[Session]) -> SeededPair:
     save(session_factory, MENTEE_USER, MENTEE_GOALS, at=BOOKED_AT)
     save(session_factory, MENTOR_USER, MENTOR_GOALS, at=BOOKED_AT)
     with session_factory.begin() as db_session:
-        found = rules.pair_for(db_session, pair_id=pair.pair_id, user_id=MENTEE_USER)
-        rules.schedule(
+        found = session_rules.pair_for(db_session, pair_id=pair.pair_id, user_id=MENTEE_USER)
+        session_rules.schedule(
             db_session,
             pair=found,
             user_id=MENTEE_USER,  # the mentee books: the session names them

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.jobs.dispatcher import dispatch
-from bot.services import sessions as rules
+from bot.services import sessions as session_rules
 from bot.services.checkins import CheckInInput, record_outcome
 from bot.services.pair_health import (
     after_session_outcome,
@@ -41,8 +41,8 @@ def client(slack: FakeSlack) -> Iterator[WebClient]:
 
 def book(session_factory: sessionmaker[Session], pair: SeededPair, starts: datetime) -> int:
     with session_factory.begin() as db_session:
-        found = rules.pair_for(db_session, pair_id=pair.pair_id, user_id=MENTOR_USER)
-        return rules.schedule(
+        found = session_rules.pair_for(db_session, pair_id=pair.pair_id, user_id=MENTOR_USER)
+        return session_rules.schedule(
             db_session,
             pair=found,
             user_id=MENTOR_USER,
@@ -55,8 +55,10 @@ def book(session_factory: sessionmaker[Session], pair: SeededPair, starts: datet
 
 def cancel(session_factory: sessionmaker[Session], session_id: int, user: str) -> str | None:
     with session_factory.begin() as db_session:
-        session = rules.session_for(db_session, session_id=session_id, user_id=user)
-        rules.cancel(db_session, session=session, user_id=user, reason="busy", now=BOOKED_AT)
+        session = session_rules.session_for(db_session, session_id=session_id, user_id=user)
+        session_rules.cancel(
+            db_session, session=session, user_id=user, reason="busy", now=BOOKED_AT
+        )
         return after_session_outcome(
             db_session, pair=session.pair, configured=CONFIGURED, now=BOOKED_AT
         )
@@ -64,7 +66,7 @@ def cancel(session_factory: sessionmaker[Session], session_id: int, user: str) -
 
 def happened(session_factory: sessionmaker[Session], session_id: int, note: str = "") -> None:
     with session_factory.begin() as db_session:
-        session = rules.session_for(db_session, session_id=session_id, user_id=MENTEE_USER)
+        session = session_rules.session_for(db_session, session_id=session_id, user_id=MENTEE_USER)
         record_outcome(
             db_session,
             session=session,
@@ -159,7 +161,9 @@ def test_a_rescheduled_session_does_not_count_as_cancelled(
     first, second = book(session_factory, pair, week(1)), book(session_factory, pair, week(2))
     for session_id in (first, second):
         with session_factory.begin() as db_session:
-            session = rules.session_for(db_session, session_id=session_id, user_id=MENTOR_USER)
+            session = session_rules.session_for(
+                db_session, session_id=session_id, user_id=MENTOR_USER
+            )
             record_outcome(
                 db_session,
                 session=session,

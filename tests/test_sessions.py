@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.jobs.dispatcher import dispatch
-from bot.services import sessions as rules
+from bot.services import sessions as session_rules
 from bot.services.checkins import CheckInInput, record_outcome
 from bot.services.sessions import SessionInput, validate_session
 from models import MentoringSession, OutboxMessage
@@ -44,8 +44,8 @@ def book(
     session_factory: sessionmaker[Session], pair: SeededPair, starts: datetime = STARTS
 ) -> int:
     with session_factory.begin() as db_session:
-        found = rules.pair_for(db_session, pair_id=pair.pair_id, user_id=MENTOR_USER)
-        session = rules.schedule(
+        found = session_rules.pair_for(db_session, pair_id=pair.pair_id, user_id=MENTOR_USER)
+        session = session_rules.schedule(
             db_session,
             pair=found,
             user_id=MENTOR_USER,
@@ -121,8 +121,10 @@ def test_cancelling_after_the_24h_reminder_stops_the_1h_one_and_the_check_in(
     run(session_factory, client, DAY_BEFORE)
     assert len(slack.calls_to("chat.postMessage")) == 2
     with session_factory.begin() as db_session:
-        session = rules.session_for(db_session, session_id=session_id, user_id=MENTEE_USER)
-        rules.cancel(db_session, session=session, user_id=MENTEE_USER, reason="", now=DAY_BEFORE)
+        session = session_rules.session_for(db_session, session_id=session_id, user_id=MENTEE_USER)
+        session_rules.cancel(
+            db_session, session=session, user_id=MENTEE_USER, reason="", now=DAY_BEFORE
+        )
     for when in (HOUR_BEFORE, STARTS + timedelta(hours=1), STARTS + timedelta(days=3)):
         run(session_factory, client, when)
     assert len(slack.calls_to("chat.postMessage")) == 2
@@ -139,8 +141,8 @@ def test_moving_a_session_retargets_both_reminders(
     session_id = book(session_factory, pair)
     later = STARTS + timedelta(days=2)  # Thursday, same time
     with session_factory.begin() as db_session:
-        session = rules.session_for(db_session, session_id=session_id, user_id=MENTOR_USER)
-        rules.move(db_session, session=session, starts_at=later, minutes=60, now=BOOKED_AT)
+        session = session_rules.session_for(db_session, session_id=session_id, user_id=MENTOR_USER)
+        session_rules.move(db_session, session=session, starts_at=later, minutes=60, now=BOOKED_AT)
     for when in (DAY_BEFORE, HOUR_BEFORE, STARTS):
         run(session_factory, client, when)
     assert slack.calls_to("chat.postMessage") == []
@@ -206,7 +208,7 @@ def test_no_re_ask_for_someone_who_checked_in(
     session_id = book(session_factory, pair)
     ends = STARTS + timedelta(minutes=45)
     with session_factory.begin() as db_session:
-        session = rules.session_for(db_session, session_id=session_id, user_id=MENTOR_USER)
+        session = session_rules.session_for(db_session, session_id=session_id, user_id=MENTOR_USER)
         record_outcome(
             db_session,
             session=session,
@@ -226,9 +228,9 @@ def test_two_schedulers_queue_each_reminder_once(
 ) -> None:
     session_id = book(session_factory, pair)
     with session_factory.begin() as db_session:
-        session = db_session.get(MentoringSession, session_id)
+        session = session_rules.session_with_pair(db_session, session_id=session_id)
         assert session is not None
-        rules.plan_messages(db_session, session=session, now=BOOKED_AT)  # planned again
+        session_rules.plan_messages(db_session, session=session, now=BOOKED_AT)  # planned again
         rows = db_session.scalars(
             select(OutboxMessage).where(OutboxMessage.session_id == session_id)
         ).all()

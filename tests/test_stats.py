@@ -26,6 +26,7 @@ from bot.services.pairs import create_pair
 from bot.services.participation import forget
 from bot.services.polls import record_vote, start_poll
 from bot.services.programs import get_or_create_open_program
+from bot.services.sessions import session_with_pair
 from bot.services.stats import program_stats
 from bot.services.surveys import SurveyInput, save_response
 from bot.views.stats import stats_blocks
@@ -308,6 +309,8 @@ def test_a_check_in_without_topics_counts_its_rating_and_no_topic(
                 MentoringSession.status == SessionStatus.HAPPENED,
             )
         ).one()
+        held = session_with_pair(db, session_id=held.id)
+        assert held is not None
         record_outcome(
             db,
             session=held,
@@ -337,6 +340,8 @@ def test_session_figures_count_the_program_s_own_rows_only(
             )
             .order_by(MentoringSession.starts_at)
         ).first()
+        assert cancelled is not None
+        cancelled = session_with_pair(db, session_id=cancelled.id)
         assert cancelled is not None
         # A check-in on a cancelled session is owed nothing: its rating counts, not as given.
         record_outcome(

@@ -13,7 +13,7 @@ from bot.deps import Deps
 from bot.flows.base import claim
 from bot.flows.effects import Effects, Post, ShareFiles
 from bot.services import checkins as checkin_rules
-from bot.services import sessions as rules
+from bot.services import sessions as session_rules
 from bot.services.calendar_invite import session_invite
 from bot.services.checkins import CheckInInput
 from bot.services.enrollment import find_participant, set_timezone
@@ -47,17 +47,19 @@ def schedule_form(
     with deps.session_factory.begin() as db_session:
         session = None
         if session_id:
-            session = rules.session_for(db_session, session_id=session_id, user_id=user_id)
+            session = session_rules.session_for(db_session, session_id=session_id, user_id=user_id)
             if session.status != SessionStatus.SCHEDULED:
                 raise DomainError("That session is no longer scheduled, so it can't be moved.")
             pair = session.pair
         elif pair_id:
-            pair = rules.pair_for(db_session, pair_id=pair_id, user_id=user_id)
+            pair = session_rules.pair_for(db_session, pair_id=pair_id, user_id=user_id)
         else:
-            pair = rules.only_pair_of(db_session, team_id=team_id, user_id=user_id)
-        person = rules.person_in(pair, user_id)
-        partner = rules.partner_in(pair, user_id)
-        minutes = session.minutes if session else rules.session_minutes(db_session, pair=pair)
+            pair = session_rules.only_pair_of(db_session, team_id=team_id, user_id=user_id)
+        person = session_rules.person_in(pair, user_id)
+        partner = session_rules.partner_in(pair, user_id)
+        minutes = (
+            session.minutes if session else session_rules.session_minutes(db_session, pair=pair)
+        )
         if session is not None:
             agenda = session.agenda or ""
         else:
@@ -93,7 +95,7 @@ def _to_pair(pair: Pair, text: str, blocks: Sequence[Block] = ()) -> list[Post]:
     channels = (
         [pair.intro_channel]
         if pair.intro_channel
-        else [p.slack_user_id for p in rules.people_of(pair)]
+        else [p.slack_user_id for p in session_rules.people_of(pair)]
     )
     return [Post(channel, text, blocks) for channel in channels]
 
@@ -139,8 +141,10 @@ def book(
     with deps.session_factory.begin() as db_session:
         claim(deps, db_session, once=once, team_id=team_id)
         if metadata.session_id:
-            session = rules.session_for(db_session, session_id=metadata.session_id, user_id=user_id)
-            rules.move(
+            session = session_rules.session_for(
+                db_session, session_id=metadata.session_id, user_id=user_id
+            )
+            session_rules.move(
                 db_session,
                 session=session,
                 starts_at=starts_at,
@@ -149,8 +153,8 @@ def book(
                 now=now,
             )
         else:
-            pair = rules.pair_for(db_session, pair_id=metadata.pair_id, user_id=user_id)
-            session = rules.schedule(
+            pair = session_rules.pair_for(db_session, pair_id=metadata.pair_id, user_id=user_id)
+            session = session_rules.schedule(
                 db_session,
                 pair=pair,
                 user_id=user_id,
@@ -172,10 +176,10 @@ def book(
 
 def cancel_form(deps: Deps, *, user_id: str, session_id: int) -> View:
     with deps.session_factory.begin() as db_session:
-        session = rules.session_for(db_session, session_id=session_id, user_id=user_id)
+        session = session_rules.session_for(db_session, session_id=session_id, user_id=user_id)
         if session.status != SessionStatus.SCHEDULED:
             raise DomainError("That session is no longer scheduled.")
-        when = describe(session.starts_at, rules.person_in(session.pair, user_id).timezone)
+        when = describe(session.starts_at, session_rules.person_in(session.pair, user_id).timezone)
     return views.cancel_modal(when=when, session_id=session_id)
 
 
@@ -184,15 +188,15 @@ def cancel(deps: Deps, *, user_id: str, session_id: int, reason: str) -> Effects
     invite withdrawn, and the pair's health looked at again."""
     now = deps.clock()
     with deps.session_factory.begin() as db_session:
-        session = rules.session_for(db_session, session_id=session_id, user_id=user_id)
+        session = session_rules.session_for(db_session, session_id=session_id, user_id=user_id)
         if session.status == SessionStatus.CANCELLED:
             return Effects()
-        rules.cancel(db_session, session=session, user_id=user_id, reason=reason, now=now)
+        session_rules.cancel(db_session, session=session, user_id=user_id, reason=reason, now=now)
         pair = session.pair
         after_session_outcome(
             db_session, pair=pair, configured=deps.settings.coordinator_ids, now=now
         )
-        partner = rules.partner_in(pair, user_id)
+        partner = session_rules.partner_in(pair, user_id)
         text = views.cancellation_notice(
             by_user=user_id,
             starts_at=session.starts_at,
@@ -204,9 +208,9 @@ def cancel(deps: Deps, *, user_id: str, session_id: int, reason: str) -> Effects
 
 def checkin_form(deps: Deps, *, user_id: str, session_id: int) -> View:
     with deps.session_factory.begin() as db_session:
-        session = rules.session_for(db_session, session_id=session_id, user_id=user_id)
+        session = session_rules.session_for(db_session, session_id=session_id, user_id=user_id)
         topics = checkin_rules.session_topics(db_session, session=session)
-        partner = rules.partner_in(session.pair, user_id)
+        partner = session_rules.partner_in(session.pair, user_id)
     return views.checkin_modal(
         session_id=session_id,
         partner=partner.slack_user_id if partner else user_id,
@@ -219,7 +223,7 @@ def did_not_happen(deps: Deps, *, user_id: str, session_id: int, rescheduled: bo
     now = deps.clock()
     outcome = CheckInOutcome.RESCHEDULED if rescheduled else CheckInOutcome.CANCELLED
     with deps.session_factory.begin() as db_session:
-        session = rules.session_for(db_session, session_id=session_id, user_id=user_id)
+        session = session_rules.session_for(db_session, session_id=session_id, user_id=user_id)
         checkin_rules.record_outcome(
             db_session, session=session, user_id=user_id, outcome=outcome, now=now
         )
@@ -236,7 +240,7 @@ def check_in(
     """Save the check-in, once per form; a follow-up goes to the pair, thanks to the person."""
     with deps.session_factory.begin() as db_session:
         claim(deps, db_session, once=once, team_id=team_id)
-        session = rules.session_for(db_session, session_id=session_id, user_id=user_id)
+        session = session_rules.session_for(db_session, session_id=session_id, user_id=user_id)
         checkin_rules.record_outcome(
             db_session,
             session=session,

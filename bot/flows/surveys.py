@@ -6,7 +6,7 @@ from slack_sdk.models.views import View
 
 from bot.deps import Deps
 from bot.flows.effects import Effects, Post
-from bot.services import surveys as rules
+from bot.services import surveys as survey_rules
 from bot.services.surveys import SurveyInput
 from bot.views import surveys as views
 from models.enums import SurveyKind
@@ -16,8 +16,8 @@ THANKS = "Thank you: your survey answers are saved."
 
 def survey_form(deps: Deps, *, user_id: str, pair_id: int, kind: SurveyKind) -> View:
     with deps.session_factory.begin() as db_session:
-        _, person = rules.respondent(db_session, pair_id=pair_id, user_id=user_id)
-        topics = rules.survey_topics(person)
+        _, person = survey_rules.respondent(db_session, pair_id=pair_id, user_id=user_id)
+        topics = survey_rules.survey_topics(db_session, participant_id=person.id)
     return views.survey_modal(pair_id=pair_id, kind=kind, topics=topics)
 
 
@@ -25,8 +25,8 @@ def answer_survey(
     deps: Deps, *, user_id: str, pair_id: int, kind: SurveyKind, values: SurveyInput
 ) -> Effects:
     with deps.session_factory.begin() as db_session:
-        pair, person = rules.respondent(db_session, pair_id=pair_id, user_id=user_id)
-        rules.save_response(
+        pair, person = survey_rules.respondent(db_session, pair_id=pair_id, user_id=user_id)
+        survey_rules.save_response(
             db_session, pair=pair, person=person, kind=kind, values=values, now=deps.clock()
         )
     return Effects().add(Post(user_id, THANKS))

@@ -20,7 +20,7 @@ from bot.services.agreements import agreement_summary
 from bot.services.matching import rounds
 from bot.services.matching.proposals import ProposedPair, latest_round
 from bot.services.outbox import Claimed
-from bot.services.pairs import PUBLISHED
+from bot.services.pairs import PUBLISHED, pair_with_people, partner_of
 from bot.services.session_plans import reminder_guide
 from bot.services.stats import program_stats
 from bot.services.surveys import answered
@@ -30,7 +30,7 @@ from bot.views import matching as matching_views
 from bot.views import sessions as session_views
 from bot.views import stats as stats_views
 from bot.views import surveys as survey_views
-from models import MatchRound, MentoringSession, Pair, Participant, Program, Unmatched
+from models import MatchRound, MentoringSession, Participant, Program, Unmatched
 from models.enums import ParticipantStatus, SurveyKind
 
 
@@ -49,12 +49,11 @@ AfterSent = Callable[[Session, Claimed, str, datetime], None]
 
 
 def _session(db_session: Session, message: Claimed) -> MentoringSession | None:
-    return db_session.get(MentoringSession, message.payload["session_id"])
+    return session_rules.session_with_pair(db_session, session_id=message.payload["session_id"])
 
 
 def _partner_user(session: MentoringSession, participant_id: int) -> str | None:
-    pair = session.pair
-    partner = pair.mentee if pair.mentor_id == participant_id else pair.mentor
+    partner = partner_of(session.pair, participant_id)
     return partner.slack_user_id if partner else None
 
 
@@ -106,7 +105,7 @@ def render_checkin(db_session: Session, message: Claimed, now: datetime) -> Rend
 
 
 def render_at_risk_alert(db_session: Session, message: Claimed, now: datetime) -> Rendered | str:
-    pair = db_session.get(Pair, message.payload["pair_id"])
+    pair = pair_with_people(db_session, pair_id=message.payload["pair_id"])
     if pair is None:
         return "the pair is gone"
     text, blocks = health_views.at_risk_alert(
@@ -118,7 +117,7 @@ def render_at_risk_alert(db_session: Session, message: Claimed, now: datetime) -
 
 
 def render_nudge(db_session: Session, message: Claimed, now: datetime) -> Rendered | str:
-    pair = db_session.get(Pair, message.payload["pair_id"])
+    pair = pair_with_people(db_session, pair_id=message.payload["pair_id"])
     if pair is None or pair.status not in PUBLISHED:
         return "the pair has ended"
     if session_rules.upcoming(db_session, pair_id=pair.id, now=now):

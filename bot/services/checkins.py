@@ -4,18 +4,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.services.enrollment import learn_topics
 from bot.services.errors import DomainError
 from bot.services.sessions import SessionError, ends_at, side_of
 from bot.services.topics import TOPICS_BY_KEY
 from models import CheckIn, Goal, MentoringSession, Participant
-from models.enums import CheckInOutcome, GoalStatus, SessionStatus, Side, TopicDirection
+from models.enums import CheckInOutcome, GoalStatus, SessionStatus, Side
 
 # What each text field may hold; the form's inputs carry the same limits.
-TEXT_LIMITS = {"learned": 1000, "private_note": 2000, "follow_up": 1000}
+
+
+class CheckInField(StrEnum):
+    """The check-in form's fields; its blocks and its errors go by these names."""
+
+    RATING = "rating"
+    TOPICS = "topics"
+    LEARNED = "learned"
+    PRIVATE_NOTE = "private_note"
+    FOLLOW_UP = "follow_up"
+
+
+TEXT_LIMITS = {
+    CheckInField.LEARNED: 1000,
+    CheckInField.PRIVATE_NOTE: 2000,
+    CheckInField.FOLLOW_UP: 1000,
+}
 
 
 @dataclass(frozen=True)
@@ -31,7 +49,7 @@ def validate_checkin(values: CheckInInput) -> dict[str, str]:
     """Field errors by field name."""
     errors: dict[str, str] = {}
     if values.rating is None or not 1 <= values.rating <= 5:
-        errors["rating"] = "Rate the session from 1 to 5."
+        errors[CheckInField.RATING] = "Rate the session from 1 to 5."
     for name, limit in TEXT_LIMITS.items():
         if len(getattr(values, name).strip()) > limit:
             errors[name] = f"Please keep it under {limit} characters."
@@ -50,8 +68,7 @@ def session_topics(db_session: Session, *, session: MentoringSession) -> list[st
     keys = [key for key in dict.fromkeys(goals) if key in TOPICS_BY_KEY]
     if keys:
         return keys
-    mentee = session.pair.mentee
-    return mentee.topic_keys(TopicDirection.LEARN) if mentee is not None else []
+    return learn_topics(db_session, participant_id=session.pair.mentee_id)
 
 
 def _participant(session: MentoringSession, user_id: str) -> Participant:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.services.coordinators import list_coordinators
 from bot.services.enrollment import find_participant
 from bot.services.errors import DomainError
-from bot.services.pairs import PUBLISHED, current_pairs
+from bot.services.pairs import PUBLISHED, current_pairs, pair_with_people
 from bot.services.programs import find_open_program
 from bot.services.workspaces import ensure_workspace
 from models import Concern, Pair
@@ -132,7 +132,7 @@ def concern_recipients(
 
 
 def _details(db_session: Session, concern: Concern, reporter_pairs: list[Pair]) -> ConcernDetails:
-    pair = db_session.get(Pair, concern.pair_id) if concern.pair_id else None
+    pair = pair_with_people(db_session, pair_id=concern.pair_id) if concern.pair_id else None
     pairs = [pair] if pair is not None else reporter_pairs
     return ConcernDetails(
         concern_id=concern.id,

@@ -100,6 +100,8 @@ def save_profile(
             consented_at=now,
             created_at=now,
             updated_at=now,
+            topics=[],  # a new person's collections start empty (relationships never lazy-load)
+            exclusions=[],
         ),
     )
     participant.role = profile.role
@@ -154,6 +156,22 @@ def _sync_exclusions(participant: Participant, profile: ProfileInput, *, user_id
         if u not in have
     ]
     participant.exclusions = kept
+
+
+def learn_topics(db_session: Session, *, participant_id: int | None) -> list[str]:
+    """The topics a participant wants to learn, in the order they chose them."""
+    if participant_id is None:
+        return []
+    return list(
+        db_session.scalars(
+            select(ParticipantTopic.topic)
+            .where(
+                ParticipantTopic.participant_id == participant_id,
+                ParticipantTopic.direction == TopicDirection.LEARN,
+            )
+            .order_by(ParticipantTopic.id)
+        )
+    )
 
 
 def profile_of(participant: Participant) -> ProfileInput:

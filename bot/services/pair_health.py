@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from bot.services import outbox
 from bot.services.coordinators import list_coordinators
 from bot.services.local_time import outside_quiet_hours
-from bot.services.pairs import PUBLISHED
+from bot.services.pairs import PUBLISHED, pair_with_people
 from bot.services.sessions import CHECKIN_REASK_AFTER, ends_at
 from models import Agreement, CheckIn, MentoringSession, Pair, Participant, Program
 from models.enums import Cadence, PairStatus, SessionStatus
@@ -222,7 +222,7 @@ def check_silent_pairs(
         if silent_for >= 2 * cadence + SILENCE_GRACE:
             if status == PairStatus.AT_RISK:
                 continue  # already flagged; the coordinators know
-            pair = db_session.get(Pair, pair_id)
+            pair = pair_with_people(db_session, pair_id=pair_id)
             assert pair is not None
             if mark_at_risk(
                 db_session,

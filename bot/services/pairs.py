@@ -33,6 +33,7 @@ def create_pair(
         created_at=now,
         updated_at=now,
     )
+    pair.mentor, pair.mentee = mentor, mentee
     db_session.add(pair)
     db_session.flush()
     return pair
@@ -90,3 +91,12 @@ def end_pair(pair: Pair, *, reason: str, now: datetime) -> None:
 def team_of_pair(db_session: Session, *, pair_id: int) -> str:
     """The workspace a pair belongs to."""
     return str(db_session.scalars(select(Pair.team_id).where(Pair.id == pair_id)).one())
+
+
+def pair_with_people(db_session: Session, *, pair_id: int) -> Pair | None:
+    """The pair with both people loaded (relationships never load on their own)."""
+    return db_session.scalars(
+        select(Pair)
+        .where(Pair.id == pair_id)
+        .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+    ).one_or_none()

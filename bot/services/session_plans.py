@@ -6,9 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import session_guide
+from bot.services.enrollment import learn_topics
 from bot.services.topics import TOPICS_BY_KEY
 from models import Goal, Pair
-from models.enums import GoalStatus, TopicDirection
+from models.enums import GoalStatus
 
 
 def pair_topics(db_session: Session, *, pair: Pair) -> list[str]:
@@ -19,7 +20,7 @@ def pair_topics(db_session: Session, *, pair: Pair) -> list[str]:
             Goal.pair_id == pair.id, Goal.status == GoalStatus.OPEN, Goal.topic.is_not(None)
         )
     ).all()
-    wanted = pair.mentee.topic_keys(TopicDirection.LEARN) if pair.mentee else []
+    wanted = learn_topics(db_session, participant_id=pair.mentee_id)
     return [key for key in dict.fromkeys([*goals, *wanted]) if key and key in TOPICS_BY_KEY]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -46,26 +47,36 @@ class SessionInput:
     agenda: str = ""
 
 
+class SessionField(StrEnum):
+    """The session form's fields; its blocks and its errors go by these names."""
+
+    DAY = "day"
+    CLOCK = "clock"
+    MINUTES = "minutes"
+    AGENDA = "agenda"
+    REASON = "reason"
+
+
 def validate_session(
     values: SessionInput, *, zone_name: str | None, now: datetime
 ) -> tuple[dict[str, str], datetime | None]:
     """Field errors (by field: day, clock, minutes, agenda), and the start as a UTC instant."""
     errors: dict[str, str] = {}
     if len(values.agenda.strip()) > AGENDA_LENGTH:
-        errors["agenda"] = f"Please keep the agenda under {AGENDA_LENGTH} characters."
+        errors[SessionField.AGENDA] = f"Please keep the agenda under {AGENDA_LENGTH} characters."
     if values.day is None:
-        errors["day"] = "Pick a date."
+        errors[SessionField.DAY] = "Pick a date."
     if values.clock is None:
-        errors["clock"] = "Pick a time."
+        errors[SessionField.CLOCK] = "Pick a time."
     if values.minutes is None or not MIN_MINUTES <= values.minutes <= MAX_MINUTES:
-        errors["minutes"] = f"A session lasts {MIN_MINUTES} to {MAX_MINUTES} minutes."
+        errors[SessionField.MINUTES] = f"A session lasts {MIN_MINUTES} to {MAX_MINUTES} minutes."
     if errors or values.day is None or values.clock is None:
         return errors, None
     starts_at = to_utc(values.day, values.clock, zone_name)
     if starts_at < now + MIN_NOTICE:
-        errors["day"] = "That time has passed (or is minutes away): pick a later one."
+        errors[SessionField.DAY] = "That time has passed (or is minutes away): pick a later one."
     elif starts_at > now + MAX_AHEAD:
-        errors["day"] = "Pick a date within the next year."
+        errors[SessionField.DAY] = "Pick a date within the next year."
     return errors, starts_at
 
 
@@ -314,3 +325,15 @@ def still_current(session: MentoringSession | None, version: int) -> bool:
         and session.status != SessionStatus.CANCELLED
         and session.pair.status in PUBLISHED
     )
+
+
+def session_with_pair(db_session: Session, *, session_id: int) -> MentoringSession | None:
+    """The session with its pair and both people loaded."""
+    return db_session.scalars(
+        select(MentoringSession)
+        .where(MentoringSession.id == session_id)
+        .options(
+            joinedload(MentoringSession.pair).joinedload(Pair.mentor),
+            joinedload(MentoringSession.pair).joinedload(Pair.mentee),
+        )
+    ).one_or_none()

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from bot.services import outbox
+from bot.services.enrollment import learn_topics
 from bot.services.errors import DomainError
 from bot.services.local_time import outside_quiet_hours
 from bot.services.pair_health import CADENCE_DAYS
 from bot.services.pairs import PUBLISHED
 from bot.services.sessions import people_of
 from models import Agreement, Pair, Participant, Program, SurveyResponse
-from models.enums import Cadence, SurveyKind, TopicDirection
+from models.enums import Cadence, SurveyKind
 
 SURVEY_WINDOW = timedelta(days=14)
 
@@ -28,17 +30,29 @@ class SurveyInput:
     ratings: dict[str, int] = field(default_factory=dict)
 
 
+class SurveyField(StrEnum):
+    """The survey form's fields; its blocks and its errors go by these names."""
+
+    EFFECTIVENESS = "effectiveness"
+    WOULD_RECOMMEND = "would_recommend"
+    # One more per topic: see survey_rating_field.
+
+
+def survey_rating_field(topic: str) -> str:
+    return f"rating:{topic}"
+
+
 def validate_survey(values: SurveyInput, *, topics: list[str]) -> dict[str, str]:
     """Field errors: effectiveness, would_recommend, and `rating:<topic>` per topic."""
     errors: dict[str, str] = {}
     if values.effectiveness is None or not 1 <= values.effectiveness <= 5:
-        errors["effectiveness"] = "Pick a rating from 1 to 5."
+        errors[SurveyField.EFFECTIVENESS] = "Pick a rating from 1 to 5."
     if values.would_recommend is None:
-        errors["would_recommend"] = "Say whether you would recommend it."
+        errors[SurveyField.WOULD_RECOMMEND] = "Say whether you would recommend it."
     for topic in topics:
         rating = values.ratings.get(topic)
         if rating is None or not 1 <= rating <= 5:
-            errors[f"rating:{topic}"] = "Rate yourself from 1 to 5."
+            errors[survey_rating_field(topic)] = "Rate yourself from 1 to 5."
     return errors
 
 
@@ -127,9 +141,9 @@ def plan_surveys(db_session: Session, *, now: datetime) -> int:
     return queued
 
 
-def survey_topics(person: Participant) -> list[str]:
+def survey_topics(db_session: Session, *, participant_id: int) -> list[str]:
     """The topics this person wanted to learn, to be re-rated."""
-    return person.topic_keys(TopicDirection.LEARN)
+    return learn_topics(db_session, participant_id=participant_id)
 
 
 def respondent(db_session: Session, *, pair_id: int, user_id: str) -> tuple[Pair, Participant]:
@@ -167,7 +181,7 @@ def save_response(
 ) -> SurveyResponse:
     """Record (or replace) the person's answers to this survey."""
     assert values.effectiveness is not None and values.would_recommend is not None
-    wanted = survey_topics(person)
+    wanted = survey_topics(db_session, participant_id=person.id)
     row = db_session.scalar(
         select(SurveyResponse).where(
             SurveyResponse.pair_id == pair.id,

@@ -5,7 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 
 from bot.services.agreements import AgreementField, GoalField, goal_field
+from bot.services.checkins import CheckInField
 from bot.services.profile import RATING_PREFIX, ProfileField, rating_field
+from bot.services.sessions import SessionField
+from bot.services.surveys import SurveyField, survey_rating_field
 
 
 class CallbackId(StrEnum):
@@ -51,29 +54,11 @@ class ActionId(StrEnum):
     OPEN_SURVEY = "open_survey"  # value: "<pair id>:<midpoint|final>"
 
 
-class SessionBlock(StrEnum):
-    DAY = "day"
-    CLOCK = "clock"
-    MINUTES = "minutes"
-    AGENDA = "agenda"
-    REASON = "reason"
-
-
-class SurveyBlock(StrEnum):
-    EFFECTIVENESS = "effectiveness"
-    WOULD_RECOMMEND = "would_recommend"
-    # One block per topic: SURVEY_RATING_PREFIX + topic key.
-
-
-SURVEY_RATING_PREFIX = "rating:"
-
-
-class CheckInBlock(StrEnum):
-    RATING = "rating"
-    TOPICS = "topics"
-    LEARNED = "learned"
-    PRIVATE_NOTE = "private_note"
-    FOLLOW_UP = "follow_up"
+# The session, check-in and survey forms' blocks are named after the fields they collect.
+SessionBlock = SessionField
+CheckInBlock = CheckInField
+SurveyBlock = SurveyField
+survey_rating_block_id = survey_rating_field
 
 
 POLL_VOTE_PREFIX = "poll_vote_"

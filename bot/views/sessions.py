@@ -285,7 +285,7 @@ def checkin_modal(*, session_id: int, partner: str | None, topics: list[str]) ->
             element=PlainTextInputElement(
                 action_id=CheckInBlock.LEARNED,
                 multiline=True,
-                max_length=TEXT_LIMITS["learned"],
+                max_length=TEXT_LIMITS[CheckInBlock.LEARNED],
             ),
         ),
         InputBlock(
@@ -298,7 +298,7 @@ def checkin_modal(*, session_id: int, partner: str | None, topics: list[str]) ->
             element=PlainTextInputElement(
                 action_id=CheckInBlock.PRIVATE_NOTE,
                 multiline=True,
-                max_length=TEXT_LIMITS["private_note"],
+                max_length=TEXT_LIMITS[CheckInBlock.PRIVATE_NOTE],
             ),
         ),
         InputBlock(
@@ -309,7 +309,7 @@ def checkin_modal(*, session_id: int, partner: str | None, topics: list[str]) ->
             element=PlainTextInputElement(
                 action_id=CheckInBlock.FOLLOW_UP,
                 multiline=True,
-                max_length=TEXT_LIMITS["follow_up"],
+                max_length=TEXT_LIMITS[CheckInBlock.FOLLOW_UP],
             ),
         ),
     ]

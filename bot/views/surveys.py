@@ -20,7 +20,7 @@ from slack_sdk.models.views import View
 
 from bot.services.surveys import SurveyInput
 from bot.services.topics import topic_label
-from bot.views.ids import SURVEY_RATING_PREFIX, ActionId, CallbackId, SurveyBlock
+from bot.views.ids import ActionId, CallbackId, SurveyBlock, survey_rating_block_id
 from bot.views.metadata import ViewMetadata
 from bot.views.signup import RATING_LABELS
 from bot.views.state import as_int
@@ -79,7 +79,7 @@ def survey_modal(*, pair_id: int, kind: SurveyKind, topics: list[str]) -> View:
         _select(SurveyBlock.EFFECTIVENESS, "How effective is the program for you?", EFFECTIVENESS),
         *[
             _select(
-                SURVEY_RATING_PREFIX + topic,
+                survey_rating_block_id(topic),
                 f"Your {topic_label(topic)} skills now",
                 RATING_LABELS,
             )
@@ -117,7 +117,7 @@ def parse_survey_state(state: dict[str, Any], topics: list[str]) -> SurveyInput:
         return as_int(selected(block))
 
     recommend = selected(SurveyBlock.WOULD_RECOMMEND)
-    ratings = {t: r for t in topics if (r := number(SURVEY_RATING_PREFIX + t)) is not None}
+    ratings = {t: r for t in topics if (r := number(survey_rating_block_id(t))) is not None}
     return SurveyInput(
         effectiveness=number(SurveyBlock.EFFECTIVENESS),
         would_recommend=None if recommend is None else recommend == "yes",
