@@ -6,6 +6,7 @@ import argparse
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from importlib import metadata
 from types import FrameType
 from urllib.error import URLError
@@ -204,6 +205,13 @@ def cmd_rotate_token_key(settings: Settings) -> int:
     return 0
 
 
+def cmd_generate_token_key() -> int:
+    from cryptography.fernet import Fernet
+
+    print(Fernet.generate_key().decode())  # noqa: T201
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.localslack import demo
     from bot.logging_setup import configure_logging
@@ -221,44 +229,54 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "jobs" and args.jobs_command is None:
         parser.parse_args(["jobs", "--help"])
     try:
-        if args.command == "demo":
-            return cmd_demo(args)
-        settings = _settings()
-        from bot.logging_setup import configure_logging
+        return _dispatch(args)
+    except OPERATOR_ERRORS as error:
+        message, code = _explain(error)
+        # One line for the operator instead of a traceback.
+        print(f"mentorbot: {message}", file=sys.stderr)  # noqa: T201
+        return code
 
-        configure_logging(settings.log_level, _secrets(settings), settings.log_format)
-        if args.command == "migrate":
-            return cmd_migrate(settings)
-        if args.command == "run":
-            return cmd_run(settings, args)
-        if args.command == "generate-token-key":
-            from cryptography.fernet import Fernet
 
-            print(Fernet.generate_key().decode())  # noqa: T201
-            return 0
-        if args.command == "rotate-token-key":
-            return cmd_rotate_token_key(settings)
-        return cmd_jobs_run_once(settings)
-    except ConfigError as error:
-        return _fail(str(error), 2)
-    except SlackApiError as error:
-        return _fail(f"Slack answered {error.response.get('error')}", 1)
-    except SlackUnreachableError as error:
-        return _fail(str(error), 1)
-    except NoSuchModuleError as error:
-        return _fail(f"DATABASE_URL names a database this install cannot use ({error})", 2)
-    except ArgumentError:
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        return cmd_demo(args)
+    settings = _settings()
+    from bot.logging_setup import configure_logging
+
+    configure_logging(settings.log_level, _secrets(settings), settings.log_format)
+    commands: dict[str, Callable[[], int]] = {
+        "migrate": lambda: cmd_migrate(settings),
+        "run": lambda: cmd_run(settings, args),
+        "generate-token-key": cmd_generate_token_key,
+        "rotate-token-key": lambda: cmd_rotate_token_key(settings),
+        "jobs": lambda: cmd_jobs_run_once(settings),
+    }
+    return commands[args.command]()
+
+
+OPERATOR_ERRORS = (
+    ConfigError,
+    SlackApiError,
+    SlackUnreachableError,
+    ArgumentError,
+    OperationalError,
+)
+
+
+def _explain(error: Exception) -> tuple[str, int]:
+    """What went wrong in the operator's terms, and the exit code: 2 for a setting to fix,
+    1 for something outside (Slack, the database server) that may come right by itself."""
+    if isinstance(error, SlackApiError):
+        return f"Slack answered {error.response.get('error')}", 1
+    if isinstance(error, NoSuchModuleError):
+        return f"DATABASE_URL names a database this install cannot use ({error})", 2
+    if isinstance(error, ArgumentError):
         # The parser's message repeats the URL, password included; name the setting instead.
-        return _fail("DATABASE_URL is not a database URL", 2)
-    except OperationalError as error:
+        return "DATABASE_URL is not a database URL", 2
+    if isinstance(error, OperationalError):
         reason = str(error.orig or error).strip().splitlines()[0]
-        return _fail(f"could not use the database in DATABASE_URL: {reason}", 1)
-
-
-def _fail(message: str, code: int) -> int:
-    """One line for the operator instead of a traceback."""
-    print(f"mentorbot: {message}", file=sys.stderr)  # noqa: T201
-    return code
+        return f"could not use the database in DATABASE_URL: {reason}", 1
+    return str(error), 2 if isinstance(error, ConfigError) else 1
 
 
 if __name__ == "__main__":

@@ -151,6 +151,60 @@ def _refusal(environ: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+def _slack_request(
+    handler: SlackRequestHandler,
+    environ: dict[str, Any],
+    start_response: StartResponse,
+    metrics: Metrics,
+) -> Iterable[bytes]:
+    """Bolt's answer, with a request id, the workspace bound for log lines, counted and timed."""
+    started = time.perf_counter()
+    request_type, team_id = describe_request(
+        environ["mentorbot.parsed_body"], environ.get("CONTENT_TYPE") or ""
+    )
+    request_id = uuid.uuid4().hex[:16]
+    answered: list[str] = []
+
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        answered.append(status)
+        return start_response(status, [*headers, (REQUEST_ID_HEADER, request_id)], exc_info)
+
+    with log_context.bound(request_id=request_id, team_id=team_id):
+        try:
+            result: Iterable[bytes] = handler(environ, start)
+        except Exception:
+            metrics.slack_request(request_type, 500, time.perf_counter() - started)
+            raise
+        seconds = time.perf_counter() - started
+        status = answered[-1] if answered else "500"
+        metrics.slack_request(request_type, status, seconds)
+        logger.info("slack %s: %s in %.0f ms", request_type, status, seconds * 1000)
+    return result
+
+
+def _operator_page(
+    path: str,
+    start_response: StartResponse,
+    *,
+    readiness: ReadinessCallable | None,
+    metrics: Metrics,
+) -> Iterable[bytes] | None:
+    """Health, readiness (when there is a check) and metrics; None for a path not served."""
+    if path == HEALTH_PATH:
+        return _json(start_response, "200 OK", {"status": "ok"})
+    if path == READY_PATH and readiness is not None:
+        state = readiness()
+        status = "200 OK" if state.ready else "503 Service Unavailable"
+        return _json(start_response, status, state.as_json())
+    if path == METRICS_PATH:
+        body = metrics.exposition()
+        start_response(
+            "200 OK", [("Content-Type", METRICS_CONTENT_TYPE), ("Content-Length", str(len(body)))]
+        )
+        return [body]
+    return None
+
+
 def make_wsgi_app(
     bolt_app: App | None,
     *,
@@ -170,47 +224,12 @@ def make_wsgi_app(
     slack = _SlackHandler(bolt_app, path=EVENTS_PATH) if bolt_app is not None else None
     metrics = metrics if metrics is not None else Metrics()
 
-    def slack_request(
-        handler: SlackRequestHandler, environ: dict[str, Any], start_response: StartResponse
-    ) -> Iterable[bytes]:
-        started = time.perf_counter()
-        request_type, team_id = describe_request(
-            environ["mentorbot.parsed_body"], environ.get("CONTENT_TYPE") or ""
-        )
-        request_id = uuid.uuid4().hex[:16]
-        answered: list[str] = []
-
-        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            answered.append(status)
-            return start_response(status, [*headers, (REQUEST_ID_HEADER, request_id)], exc_info)
-
-        with log_context.bound(request_id=request_id, team_id=team_id):
-            try:
-                result: Iterable[bytes] = handler(environ, start)
-            except Exception:
-                metrics.slack_request(request_type, 500, time.perf_counter() - started)
-                raise
-            seconds = time.perf_counter() - started
-            status = answered[-1] if answered else "500"
-            metrics.slack_request(request_type, status, seconds)
-            logger.info("slack %s: %s in %.0f ms", request_type, status, seconds * 1000)
-        return result
-
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
-        if method == "GET" and path == HEALTH_PATH:
-            return _json(start_response, "200 OK", {"status": "ok"})
-        if method == "GET" and path == READY_PATH and readiness is not None:
-            state = readiness()
-            status = "200 OK" if state.ready else "503 Service Unavailable"
-            return _json(start_response, status, state.as_json())
-        if method == "GET" and path == METRICS_PATH:
-            body = metrics.exposition()
-            start_response(
-                "200 OK",
-                [("Content-Type", METRICS_CONTENT_TYPE), ("Content-Length", str(len(body)))],
-            )
-            return [body]
+        if method == "GET" and path in (HEALTH_PATH, READY_PATH, METRICS_PATH):
+            served = _operator_page(path, start_response, readiness=readiness, metrics=metrics)
+            if served is not None:
+                return served
         if slack is None:
             return _json(start_response, "404 Not Found", {"error": "not_found"})
         if method == "POST" and path == EVENTS_PATH:
@@ -218,7 +237,7 @@ def make_wsgi_app(
             if refused is not None:
                 return _json(start_response, *refused)
             try:
-                return slack_request(slack, environ, start_response)
+                return _slack_request(slack, environ, start_response, metrics)
             except Exception as error:
                 # Listener failures go to the app's error handler and never get here. What does
                 # is Bolt failing to read a signed request whose shape is not Slack's (a view

@@ -425,16 +425,24 @@ class SlackEmulator:
             # OAuth exchanges authenticate the app, not a bot.
             token = "client-credentials"  # noqa: S105 (a label, not a secret)
         call = ApiCall(method=method, args=args, token=token)
-
         problems = self._rules(method, args) + self.check_call(
             method, args, has_bearer_token=bool(auth)
         )
+        extra_headers = self._answer_call(call, problems)
+        with self._cond:
+            self.calls.append(call)
+            self._changed()
+        body = json.dumps(call.response).encode()
+        return call.status, {"Content-Type": "application/json", **extra_headers}, body
+
+    def _answer_call(self, call: ApiCall, problems: list[str]) -> dict[str, str]:
+        """Set the call's status and answer as Slack would; returns extra response headers."""
+        method, args, token = call.method, call.args, call.token
         with self._cond:
             self._seen[method] += 1
             failure = self._failures_at[method].pop(self._seen[method], None)
             if failure is None and self._failures[method]:
                 failure = self._failures[method].popleft()
-        extra_headers: dict[str, str] = {}
         if not token:
             self.violations.append(f"{method}: called without a token")
             call.response = {"ok": False, "error": "not_authed"}
@@ -443,25 +451,25 @@ class SlackEmulator:
             call.response = {"ok": False, "error": "invalid_arguments", "problems": problems}
         elif self.clock() >= self.token_expires_at.get(token, float("inf")):
             call.response = {"ok": False, "error": "token_expired"}
-        elif failure is not None and failure.status != 200:
-            call.status = failure.status
-            call.response = {
-                "ok": False,
-                "error": "ratelimited" if failure.status == 429 else "fatal_error",
-            }
-            if failure.retry_after is not None:
-                extra_headers["Retry-After"] = str(failure.retry_after)
         elif failure is not None:
-            call.response = {"ok": False, "error": failure.error}
+            return self._fail(call, failure)
         elif method in TRIGGER_METHODS and (refusal := self._trigger_refusal(args)):
             call.response = {"ok": False, "error": refusal}
         else:
             call.response = self._answer(method, args)
-        with self._cond:
-            self.calls.append(call)
-            self._changed()
-        body = json.dumps(call.response).encode()
-        return call.status, {"Content-Type": "application/json", **extra_headers}, body
+        return {}
+
+    @staticmethod
+    def _fail(call: ApiCall, failure: Failure) -> dict[str, str]:
+        if failure.status == 200:
+            call.response = {"ok": False, "error": failure.error}
+            return {}
+        call.status = failure.status
+        call.response = {
+            "ok": False,
+            "error": "ratelimited" if failure.status == 429 else "fatal_error",
+        }
+        return {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
 
     @staticmethod
     def _rules(method: str, args: dict[str, Any]) -> list[str]:

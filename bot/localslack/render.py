@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -304,71 +304,104 @@ def form_element(
 ) -> str:
     """An element that holds a value: in an input block (`dispatch`: one whose changes are
     sent at once, as `dispatch_action` asks), or in an actions block or accessory."""
-    kind = element.get("type")
+    kind = str(element.get("type"))
     data = _data(element, block_id)
     if dispatch:
         data += ' data-dispatch="1"'
-    if kind == "plain_text_input":
-        initial = _attr(element.get("initial_value", ""))
-        limits = ""
-        if element.get("max_length"):
-            limits += f' maxlength="{int(element["max_length"])}"'
-        if element.get("multiline"):
-            value = html.escape(str(element.get("initial_value", "")))
-            hint = _placeholder(element)
-            return f'<textarea {data} rows="3" placeholder="{hint}"{limits}>{value}</textarea>'
-        hint = _placeholder(element)
-        return f'<input type="text" {data} value="{initial}" placeholder="{hint}"{limits}>'
-    if kind == "number_input":
-        initial = _attr(element.get("initial_value", ""))
-        bounds = "".join(
-            f' {attr}="{_attr(element[key])}"'
-            for key, attr in (("min_value", "min"), ("max_value", "max"))
-            if key in element
-        )
-        step = "" if element.get("is_decimal_allowed") else ' step="1"'
-        return f'<input type="number" {data} value="{initial}"{bounds}{step}>'
-    if kind == "static_select":
-        chosen = {str((element.get("initial_option") or {}).get("value", ""))}
-        blank = (
-            ""
-            if element.get("initial_option")
-            else f'<option value="">{_placeholder(element) or "Choose…"}</option>'
-        )
-        return f"<select {data}>{blank}{_option_tags(element, chosen, ctx)}</select>"
-    if kind == "multi_static_select":
-        chosen = {str(o.get("value")) for o in element.get("initial_options") or []}
+    render = _FORM_ELEMENTS.get(kind)
+    if render is None:
+        raise UnsupportedBlock(f"element type {kind!r}")
+    return render(element, data, block_id, ctx)
+
+
+def _text_input(element: dict[str, Any], data: str, _block_id: str, _ctx: RenderContext) -> str:
+    limits = f' maxlength="{int(element["max_length"])}"' if element.get("max_length") else ""
+    hint = _placeholder(element)
+    if element.get("multiline"):
+        value = html.escape(str(element.get("initial_value", "")))
+        return f'<textarea {data} rows="3" placeholder="{hint}"{limits}>{value}</textarea>'
+    initial = _attr(element.get("initial_value", ""))
+    return f'<input type="text" {data} value="{initial}" placeholder="{hint}"{limits}>'
+
+
+def _number_input(element: dict[str, Any], data: str, _block_id: str, _ctx: RenderContext) -> str:
+    initial = _attr(element.get("initial_value", ""))
+    bounds = "".join(
+        f' {attr}="{_attr(element[key])}"'
+        for key, attr in (("min_value", "min"), ("max_value", "max"))
+        if key in element
+    )
+    step = "" if element.get("is_decimal_allowed") else ' step="1"'
+    return f'<input type="number" {data} value="{initial}"{bounds}{step}>'
+
+
+def _chosen_values(element: dict[str, Any]) -> set[str]:
+    if "initial_options" in element:
+        return {str(o.get("value")) for o in element.get("initial_options") or []}
+    return {str((element.get("initial_option") or {}).get("value", ""))}
+
+
+def _static_select(element: dict[str, Any], data: str, _block_id: str, ctx: RenderContext) -> str:
+    chosen = _chosen_values(element)
+    if element.get("type") == "multi_static_select":
         return f'<select multiple size="5" {data}>{_option_tags(element, chosen, ctx)}</select>'
-    if kind in ("radio_buttons", "checkboxes"):
-        if kind == "radio_buttons":
-            chosen = {str((element.get("initial_option") or {}).get("value", ""))}
-        else:
-            chosen = {str(o.get("value")) for o in element.get("initial_options") or []}
-        kind_html = "radio" if kind == "radio_buttons" else "checkbox"
-        name = f"{block_id}/{element.get('action_id', '')}"
-        items = _choice_items(element, kind_html, name, chosen, ctx)
-        return f'<div class="choices" {data}>{items}</div>'
-    if kind == "datepicker":
-        return f'<input type="date" {data} value="{_attr(element.get("initial_date", ""))}">'
-    if kind == "timepicker":
-        return f'<input type="time" {data} value="{_attr(element.get("initial_time", ""))}">'
-    if kind in ("multi_users_select", "users_select"):
-        chosen = set(element.get("initial_users") or []) | {element.get("initial_user", "")}
-        people = "".join(
-            _option(uid, name, uid in chosen)
-            for uid, name in sorted(ctx.users.items(), key=lambda item: item[1])
-        )
-        multiple = ' multiple size="5"' if kind.startswith("multi") else ""
-        blank = "" if multiple else '<option value="">Choose someone…</option>'
-        return f"<select{multiple} {data}>{blank}{people}</select>"
-    if kind in ("conversations_select", "channels_select"):
-        chosen = {element.get("initial_conversation") or element.get("initial_channel") or ""}
-        rooms = "".join(
-            _option(cid, f"#{name}", cid in chosen)
-            for cid, name in sorted(ctx.channels.items(), key=lambda item: item[1])
-        )
-        return f'<select {data}><option value="">Choose a channel…</option>{rooms}</select>'
-    raise UnsupportedBlock(f"element type {kind!r}")
+    blank = (
+        ""
+        if element.get("initial_option")
+        else f'<option value="">{_placeholder(element) or "Choose…"}</option>'
+    )
+    return f"<select {data}>{blank}{_option_tags(element, chosen, ctx)}</select>"
+
+
+def _choices(element: dict[str, Any], data: str, block_id: str, ctx: RenderContext) -> str:
+    kind_html = "radio" if element.get("type") == "radio_buttons" else "checkbox"
+    name = f"{block_id}/{element.get('action_id', '')}"
+    items = _choice_items(element, kind_html, name, _chosen_values(element), ctx)
+    return f'<div class="choices" {data}>{items}</div>'
+
+
+def _date_picker(element: dict[str, Any], data: str, _block_id: str, _ctx: RenderContext) -> str:
+    return f'<input type="date" {data} value="{_attr(element.get("initial_date", ""))}">'
+
+
+def _time_picker(element: dict[str, Any], data: str, _block_id: str, _ctx: RenderContext) -> str:
+    return f'<input type="time" {data} value="{_attr(element.get("initial_time", ""))}">'
+
+
+def _users_select(element: dict[str, Any], data: str, _block_id: str, ctx: RenderContext) -> str:
+    chosen = set(element.get("initial_users") or []) | {element.get("initial_user", "")}
+    people = "".join(
+        _option(uid, name, uid in chosen)
+        for uid, name in sorted(ctx.users.items(), key=lambda item: item[1])
+    )
+    multiple = ' multiple size="5"' if str(element.get("type")).startswith("multi") else ""
+    blank = "" if multiple else '<option value="">Choose someone…</option>'
+    return f"<select{multiple} {data}>{blank}{people}</select>"
+
+
+def _channel_select(element: dict[str, Any], data: str, _block_id: str, ctx: RenderContext) -> str:
+    chosen = {element.get("initial_conversation") or element.get("initial_channel") or ""}
+    rooms = "".join(
+        _option(cid, f"#{name}", cid in chosen)
+        for cid, name in sorted(ctx.channels.items(), key=lambda item: item[1])
+    )
+    return f'<select {data}><option value="">Choose a channel…</option>{rooms}</select>'
+
+
+_FORM_ELEMENTS: dict[str, Callable[[dict[str, Any], str, str, RenderContext], str]] = {
+    "plain_text_input": _text_input,
+    "number_input": _number_input,
+    "static_select": _static_select,
+    "multi_static_select": _static_select,
+    "radio_buttons": _choices,
+    "checkboxes": _choices,
+    "datepicker": _date_picker,
+    "timepicker": _time_picker,
+    "users_select": _users_select,
+    "multi_users_select": _users_select,
+    "conversations_select": _channel_select,
+    "channels_select": _channel_select,
+}
 
 
 def element(item: dict[str, Any], block_id: str, ctx: RenderContext) -> str:

@@ -134,32 +134,44 @@ class Membership:
 
 def validate_agreement(*, values: AgreementInput, side: Side, now: datetime) -> dict[str, str]:
     """A message per field that breaks a rule; empty when the form may be saved."""
-    errors: dict[str, str] = {}
     today = now.date()
-    rules = values.rules
+    errors: dict[str, str] = {}
     for row, goal in enumerate(values.goals[:MAX_GOALS]):
-        text = goal.text.strip()
-        text_field = goal_field(GoalField.TEXT, row)
-        if not text:
-            if row == 0:
-                errors[text_field] = "Please describe at least one goal."
-            elif not goal.blank:
-                errors[text_field] = "Describe this goal, or clear its topic and date."
-        elif len(text) > GOAL_TEXT_LENGTH:
-            errors[text_field] = f"Please keep each goal under {GOAL_TEXT_LENGTH} characters."
-        topic_field = goal_field(GoalField.TOPIC, row)
-        if goal.topic is not None and goal.topic not in TOPICS_BY_KEY:
-            errors[topic_field] = "Please choose a topic from the list."
-        elif side == Side.MENTEE and text and goal.topic is None:
-            errors[topic_field] = "Choose the topic you want to learn about."
-        date_field = goal_field(GoalField.TARGET_DATE, row)
-        if goal.target_date is not None:
-            if goal.target_date < today:
-                errors[date_field] = "Pick a target date from today on."
-            elif rules.ends_on is not None and goal.target_date > rules.ends_on:
-                errors[date_field] = "Pick a target date on or before the end date."
+        errors.update(_goal_errors(goal, row, side=side, today=today, ends_on=values.rules.ends_on))
     if not values.goals:
         errors[goal_field(GoalField.TEXT, 0)] = "Please describe at least one goal."
+    errors.update(_rules_errors(values.rules, today=today))
+    return errors
+
+
+def _goal_errors(
+    goal: GoalInput, row: int, *, side: Side, today: date, ends_on: date | None
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    text = goal.text.strip()
+    text_field = goal_field(GoalField.TEXT, row)
+    if not text:
+        if row == 0:
+            errors[text_field] = "Please describe at least one goal."
+        elif not goal.blank:
+            errors[text_field] = "Describe this goal, or clear its topic and date."
+    elif len(text) > GOAL_TEXT_LENGTH:
+        errors[text_field] = f"Please keep each goal under {GOAL_TEXT_LENGTH} characters."
+    topic_field = goal_field(GoalField.TOPIC, row)
+    if goal.topic is not None and goal.topic not in TOPICS_BY_KEY:
+        errors[topic_field] = "Please choose a topic from the list."
+    elif side == Side.MENTEE and text and goal.topic is None:
+        errors[topic_field] = "Choose the topic you want to learn about."
+    date_field = goal_field(GoalField.TARGET_DATE, row)
+    if goal.target_date is not None and goal.target_date < today:
+        errors[date_field] = "Pick a target date from today on."
+    elif goal.target_date is not None and ends_on is not None and goal.target_date > ends_on:
+        errors[date_field] = "Pick a target date on or before the end date."
+    return errors
+
+
+def _rules_errors(rules: RulesInput, *, today: date) -> dict[str, str]:
+    errors: dict[str, str] = {}
     if not rules.confidentiality:
         errors[AgreementField.CONFIDENTIALITY] = (
             "Please agree to keep what you share confidential: it's what makes "

@@ -78,6 +78,10 @@ def _text_error(value: str, what: str) -> str | None:
 
 def validate_profile(profile: ProfileInput) -> dict[str, str]:
     """Return a message per field that breaks a rule; empty when the form may be saved."""
+    return _about_errors(profile) | _topic_errors(profile) | _matching_errors(profile)
+
+
+def _about_errors(profile: ProfileInput) -> dict[str, str]:
     errors: dict[str, str] = {}
     if profile.role is None:
         errors[ProfileField.ROLE] = "Please choose how you'd like to take part."
@@ -95,7 +99,11 @@ def validate_profile(profile: ProfileInput) -> dict[str, str]:
         errors[ProfileField.PERSONALITY] = "Please choose the option closest to you."
     if profile.cadence is None:
         errors[ProfileField.CADENCE] = "Please choose how often you'd like to meet."
+    return errors
 
+
+def _topic_errors(profile: ProfileInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
     unknown = [t for t in profile.teach_topics + profile.learn_topics if t not in TOPICS_BY_KEY]
     if unknown:
         errors[ProfileField.TEACH_TOPICS] = "Please choose topics from the list."
@@ -113,7 +121,11 @@ def validate_profile(profile: ProfileInput) -> dict[str, str]:
         rating = profile.self_ratings.get(topic)
         if rating is None or not RATING_MIN <= rating <= RATING_MAX:
             errors[rating_field(topic)] = "Please rate yourself from 1 to 5."
+    return errors
 
+
+def _matching_errors(profile: ProfileInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
     if not 1 <= profile.mentee_capacity <= MAX_MENTEE_CAPACITY:
         errors[ProfileField.MENTEE_CAPACITY] = f"Choose between 1 and {MAX_MENTEE_CAPACITY}."
     if len(profile.do_not_match) > MAX_EXCLUSIONS:

@@ -134,31 +134,23 @@ def _forbidden(
 ) -> set[tuple[int, int]]:
     """(mentor, mentee) index pairs never allowed: do-not-match either way, past partners,
     coordinators' forbids."""
-    index = {p.id: i for i, p in enumerate(people)}
     by_user: dict[str, list[int]] = {}
     for i, p in enumerate(people):
         by_user.setdefault(p.slack_user_id, []).append(i)
-    forbidden: set[tuple[int, int]] = set()
-
-    def both_ways(a: int, b: int) -> None:
-        forbidden.add((a, b))
-        forbidden.add((b, a))
-
-    for i, person in enumerate(people):
-        for exclusion in person.exclusions:
-            for j in by_user.get(exclusion.excluded_user_id, []):
-                both_ways(i, j)
-    # Never twice the same partners, in any program of the workspace.
-    mentor = select(Participant.slack_user_id).where(Participant.id == Pair.mentor_id)
-    mentee = select(Participant.slack_user_id).where(Participant.id == Pair.mentee_id)
-    for mentor_user, mentee_user in db_session.execute(
-        select(mentor.scalar_subquery(), mentee.scalar_subquery()).where(
-            Pair.team_id == program.team_id, Pair.status != PairStatus.PROPOSED
-        )
-    ):
-        for i in by_user.get(mentor_user or "", []):
-            for j in by_user.get(mentee_user or "", []):
-                both_ways(i, j)
+    never_together = [
+        (i, j)
+        for i, person in enumerate(people)
+        for exclusion in person.exclusions
+        for j in by_user.get(exclusion.excluded_user_id, [])
+    ]
+    never_together += [
+        (i, j)
+        for mentor_user, mentee_user in _past_partners(db_session, team_id=program.team_id)
+        for i in by_user.get(mentor_user or "", [])
+        for j in by_user.get(mentee_user or "", [])
+    ]
+    forbidden = {(i, j) for i, j in never_together} | {(j, i) for i, j in never_together}
+    index = {p.id: i for i, p in enumerate(people)}
     for mentor_id, mentee_id in db_session.execute(
         select(ForbiddenPairing.mentor_id, ForbiddenPairing.mentee_id).where(
             ForbiddenPairing.program_id == program.id
@@ -167,3 +159,15 @@ def _forbidden(
         if mentor_id in index and mentee_id in index:
             forbidden.add((index[mentor_id], index[mentee_id]))
     return forbidden
+
+
+def _past_partners(db_session: Session, *, team_id: str) -> list[tuple[str | None, str | None]]:
+    """Never twice the same partners, in any program of the workspace."""
+    mentor = select(Participant.slack_user_id).where(Participant.id == Pair.mentor_id)
+    mentee = select(Participant.slack_user_id).where(Participant.id == Pair.mentee_id)
+    rows = db_session.execute(
+        select(mentor.scalar_subquery(), mentee.scalar_subquery()).where(
+            Pair.team_id == team_id, Pair.status != PairStatus.PROPOSED
+        )
+    )
+    return [(mentor_user, mentee_user) for mentor_user, mentee_user in rows]
