@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, Args, BoltContext
 from slack_sdk import WebClient
 
 from bot.deps import Deps
@@ -73,29 +73,22 @@ def on_submit(
     effects.run(then, deps=deps, client=client)
 
 
-def on_goal_menu(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-    context: BoltContext,
-) -> None:
-    verb, _, goal_id = selected_value(action).partition(":")
+def on_goal_menu(args: Args) -> None:
+    verb, _, goal_id = selected_value(args.action or {}).partition(":")
     if verb not in (GoalStatus.ACHIEVED, GoalStatus.DROPPED):
         raise DomainError("That goal menu is out of date. Try `/mentoring goals` again.")
     goal = record_id(goal_id)
-    ack()
-    deps = Deps.of(context)
+    args.ack()
+    deps = Deps.of(args.context)
     (text, blocks), then = flows.mark_goal(
         deps,
-        team_id=team_id_of(body),
-        user_id=user_id_of(body),
+        team_id=team_id_of(args.body),
+        user_id=user_id_of(args.body),
         goal_id=goal,
         status=GoalStatus(verb),
     )
-    respond(replace_original=True, response_type="ephemeral", text=text, blocks=blocks)
-    effects.run(then, deps=deps, client=client)
+    args.respond(replace_original=True, response_type="ephemeral", text=text, blocks=blocks)
+    effects.run(then, deps=deps, client=args.client)
 
 
 COMMANDS = (

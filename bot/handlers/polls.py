@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, Args, BoltContext
 from slack_sdk import WebClient
 
 from bot.deps import Deps
@@ -54,24 +54,19 @@ def _vote_of(action: dict[str, Any]) -> tuple[int, PollAnswer]:
     return record_id(poll_id), PollAnswer(answer)
 
 
-def on_vote(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-    context: BoltContext,
-) -> None:
-    poll_id, answer = _vote_of(action)
-    ack()
-    deps, user_id = Deps.of(context), user_id_of(body)
+def on_vote(args: Args) -> None:
+    poll_id, answer = _vote_of(args.action or {})
+    args.ack()
+    deps, user_id = Deps.of(args.context), user_id_of(args.body)
     then = flows.vote(
-        deps, team_id=team_id_of(body), poll_id=poll_id, user_id=user_id, answer=answer
+        deps, team_id=team_id_of(args.body), poll_id=poll_id, user_id=user_id, answer=answer
     )
     follow_ups = [e for e in then if not isinstance(e, effects.RewritePoll)]
-    effects.run(follow_ups, deps=deps, client=client)
-    respond(response_type="ephemeral", replace_original=False, text=vote_receipt(answer))
-    effects.run([e for e in then if isinstance(e, effects.RewritePoll)], deps=deps, client=client)
+    effects.run(follow_ups, deps=deps, client=args.client)
+    args.respond(response_type="ephemeral", replace_original=False, text=vote_receipt(answer))
+    effects.run(
+        [e for e in then if isinstance(e, effects.RewritePoll)], deps=deps, client=args.client
+    )
 
 
 def on_topics(

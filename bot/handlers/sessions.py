@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, Args, BoltContext
 from slack_sdk import WebClient
 
 from bot.deps import Deps
@@ -107,22 +107,16 @@ def on_happened(
     client.views_open(trigger_id=body["trigger_id"], view=form)
 
 
-def on_not_happened(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-    context: BoltContext,
-) -> None:
+def on_not_happened(args: Args) -> None:
+    action = args.action or {}
     session_id = record_id(action.get("value"))
-    ack()
-    deps, user_id = Deps.of(context), user_id_of(body)
-    rescheduled = action["action_id"] == ActionId.CHECKIN_RESCHEDULED
+    args.ack()
+    deps, user_id = Deps.of(args.context), user_id_of(args.body)
+    rescheduled = action.get("action_id") == ActionId.CHECKIN_RESCHEDULED
     pair_id = flows.did_not_happen(
         deps, user_id=user_id, session_id=session_id, rescheduled=rescheduled
     )
-    respond(
+    args.respond(
         replace_original=True,
         text=(
             "Noted: you rescheduled. Pick the new time in the form."
@@ -132,9 +126,9 @@ def on_not_happened(
     )
     if rescheduled:
         form = flows.schedule_form(
-            deps, client, team_id=team_id_of(body), user_id=user_id, pair_id=pair_id
+            deps, args.client, team_id=team_id_of(args.body), user_id=user_id, pair_id=pair_id
         )
-        client.views_open(trigger_id=body["trigger_id"], view=form)
+        args.client.views_open(trigger_id=args.body["trigger_id"], view=form)
 
 
 def on_checkin(
