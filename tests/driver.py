@@ -92,18 +92,10 @@ def fill_state(view: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
 class SlackDriver(driver.SlackDriver):
     """Plays Slack's part towards the bot: commands, button clicks, form submissions, events."""
 
-    def submit_view(
-        self,
-        user_id: str,
-        view: dict[str, Any],
-        inputs: dict[str, Any] | None = None,
-        *,
-        state_values: dict[str, Any] | None = None,
-    ) -> httpx.Response:
-        """Submit an open modal with `inputs` typed in (or raw `state_values`, to play a client
-        that sends what no real form would)."""
-        values = state_values if state_values is not None else fill_state(view, inputs or {})
-        return super().submit_view(user_id, view, state_values=values)
+    def fill_state(self, view: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        """Type `inputs` into the view's inputs as a person would (a test may instead submit
+        raw `state_values`, to play a client that sends what no real form would)."""
+        return fill_state(view, inputs)
 
     def view_action(
         self,

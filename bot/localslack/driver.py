@@ -129,8 +129,9 @@ class SlackDriver:
         state_values: dict[str, Any] | None = None,
     ) -> httpx.Response:
         """Submit an open modal with these `state_values` (view.state.values as Slack sends
-        them)."""
-        submitted = {**view, "state": {"values": state_values or {}}, "team_id": self.team_id}
+        them), or with `inputs` typed in, where a subclass knows how to type them."""
+        values = state_values if state_values is not None else self.fill_state(view, inputs or {})
+        submitted = {**view, "state": {"values": values}, "team_id": self.team_id}
         return self.interactive(
             self._interaction(
                 "view_submission",
@@ -140,6 +141,12 @@ class SlackDriver:
                 response_urls=[],
             )
         )
+
+    def fill_state(self, view: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        """view.state.values for these inputs: the browser sends its own, so none here."""
+        if inputs:
+            raise NotImplementedError("this driver submits state values, not inputs")
+        return {}
 
     def button_in_view(
         self, user_id: str, view: dict[str, Any], action_id: str, **action: Any
