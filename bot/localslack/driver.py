@@ -174,15 +174,8 @@ class SlackDriver:
         """An element of an open modal acted on (a click, a choice that dispatches), with what
         the form holds at that moment."""
         shown = {**view, "state": {"values": state_values}} if state_values is not None else view
-        return self.interactive(
-            self._interaction(
-                "block_actions",
-                user_id,
-                container={"type": "view", "view_id": view["id"]},
-                trigger_id=self._trigger_id(user_id),
-                view=shown,
-                actions=[action],
-            )
+        return self._block_actions(
+            user_id, action, container={"type": "view", "view_id": view["id"]}, view=shown
         )
 
     def close_view(self, user_id: str, view: dict[str, Any]) -> httpx.Response:
@@ -200,35 +193,39 @@ class SlackDriver:
         response_url = self.slack.issue_response_url(
             ResponseContext(user_id, channel_id, message.get("ts"))
         )
-        return self.interactive(
-            self._interaction(
-                "block_actions",
-                user_id,
-                trigger_id=self._trigger_id(user_id),
-                actions=[action],
-                container={
-                    "type": "message",
-                    "message_ts": message.get("ts", ""),
-                    "channel_id": channel_id,
-                    "is_ephemeral": False,
-                },
-                message=message,
-                channel={"id": channel_id},
-                response_url=response_url,
-            )
+        return self._block_actions(
+            user_id,
+            action,
+            container={
+                "type": "message",
+                "message_ts": message.get("ts", ""),
+                "channel_id": channel_id,
+                "is_ephemeral": False,
+            },
+            message=message,
+            channel={"id": channel_id},
+            response_url=response_url,
         )
 
     def act_in_home(self, user_id: str, action: dict[str, Any]) -> httpx.Response:
         """An element of the person's App Home acted on: Slack sends the view it is in."""
         home = f"VHOME{user_id}"
+        return self._block_actions(
+            user_id,
+            action,
+            container={"type": "view", "view_id": home},
+            view={**self.slack.views.get(home, {}), "id": home, "type": "home"},
+        )
+
+    def _block_actions(self, user_id: str, action: dict[str, Any], **where: Any) -> httpx.Response:
+        """A `block_actions` payload for one action, with where it happened (container…)."""
         return self.interactive(
             self._interaction(
                 "block_actions",
                 user_id,
                 trigger_id=self._trigger_id(user_id),
                 actions=[action],
-                container={"type": "view", "view_id": home},
-                view={**self.slack.views.get(home, {}), "id": home, "type": "home"},
+                **where,
             )
         )
 
