@@ -52,18 +52,20 @@ def _run_job(
     logger.debug("job %s finished in %.3fs", job.name, seconds)
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def build_scheduler(
     settings: Settings,
     session_factory: sessionmaker[Session],
     client: WebClient,
-    *,
-    jobs: tuple[Job, ...] = JOBS,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     metrics: Metrics | None = None,
 ) -> BackgroundScheduler:
-    """A background scheduler with every job added (not started)."""
+    """A background scheduler with every job added (not started), on the real clock."""
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
-    for job in jobs:
+    clock = _utc_now
+    for job in JOBS:
         scheduler.add_job(
             _run_job,
             "interval",
@@ -80,7 +82,7 @@ def run_once(
     client: WebClient,
     *,
     jobs: tuple[Job, ...] = JOBS,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Callable[[], datetime] = _utc_now,
     metrics: Metrics | None = None,
 ) -> list[str]:
     """One pass of every job, in order; returns the names of the jobs run."""
