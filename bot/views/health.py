@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
-    ButtonElement,
     ContextBlock,
     MarkdownTextObject,
     SectionBlock,
 )
 
-from bot.views.ids import ActionId
+from bot.views.sessions import schedule_next
 from bot.views.text import escape
 
 
@@ -45,14 +43,5 @@ def nudge(*, pair_id: int, days: int) -> tuple[str, list[Block]]:
     )
     return text, [
         SectionBlock(text=MarkdownTextObject(text=f":wave: {text}")),
-        ActionsBlock(
-            elements=[
-                ButtonElement(
-                    text="Schedule next session",
-                    action_id=ActionId.SCHEDULE_SESSION,
-                    value=str(pair_id),
-                    style="primary",
-                )
-            ]
-        ),
+        schedule_next(pair_id),
     ]

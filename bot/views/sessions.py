@@ -327,20 +327,25 @@ def checkin_modal(*, session_id: int, partner: str | None, topics: list[str]) ->
     )
 
 
+def schedule_next(pair_id: int) -> ActionsBlock:
+    """The button that opens the schedule form for the pair's next session."""
+    return ActionsBlock(
+        elements=[
+            ButtonElement(
+                text="Schedule next session",
+                action_id=ActionId.SCHEDULE_SESSION,
+                value=str(pair_id),
+                style="primary",
+            )
+        ]
+    )
+
+
 def checkin_thanks(*, pair_id: int) -> tuple[str, list[Block]]:
     text = "Thanks for checking in. Ready to book the next one?"
     return text, [
         SectionBlock(text=MarkdownTextObject(text=text)),
-        ActionsBlock(
-            elements=[
-                ButtonElement(
-                    text="Schedule next session",
-                    action_id=ActionId.SCHEDULE_SESSION,
-                    value=str(pair_id),
-                    style="primary",
-                )
-            ]
-        ),
+        schedule_next(pair_id),
     ]
 
 
