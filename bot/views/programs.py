@@ -57,17 +57,6 @@ def _opt(value: str, label: str) -> Option:
 def program_modal(values: ProgramInput, metadata: ProgramMetadata) -> View:
     """Create a program, or edit one (`metadata.program_id`)."""
     editing = metadata.program_id is not None
-    cadences = [_opt(str(c), label) for c, label in CADENCE_LABELS.items()]
-    lengths = [_opt(str(m), f"{m} minutes") for m in SESSION_MINUTES]
-    signup = [
-        _opt(SIGNUP_OPEN, "Open: people can join"),
-        _opt(SIGNUP_CLOSED, "Closed: no new sign-ups"),
-    ]
-    finish = [_opt(FINISH, "Mark this program finished (its data is kept)")]
-
-    def pick(options: list[Option], value: object) -> Option | None:
-        return next((o for o in options if o.value == str(value)), None)
-
     blocks: list[Block] = []
     if not editing:
         blocks.append(
@@ -91,6 +80,29 @@ def program_modal(values: ProgramInput, metadata: ProgramMetadata) -> View:
                 placeholder="e.g. Reverse mentoring spring 2027",
             ),
         ),
+        *_dates(values),
+        *_meetings(values),
+        *_sign_up(values),
+    ]
+    if editing:
+        blocks.append(_finish(values))
+    return View(
+        type="modal",
+        callback_id=CallbackId.PROGRAM,
+        title=PlainTextObject(text="Edit program" if editing else "New program"),
+        submit=PlainTextObject(text="Save" if editing else "Create"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=metadata.dump(),
+        blocks=blocks,
+    )
+
+
+def _pick(options: list[Option], value: object) -> Option | None:
+    return next((o for o in options if o.value == str(value)), None)
+
+
+def _dates(values: ProgramInput) -> list[Block]:
+    return [
         InputBlock(
             block_id=ProgramField.STARTS_ON,
             label="Starts on",
@@ -109,13 +121,20 @@ def program_modal(values: ProgramInput, metadata: ProgramMetadata) -> View:
                 initial_date=values.ends_on.isoformat() if values.ends_on else None,
             ),
         ),
+    ]
+
+
+def _meetings(values: ProgramInput) -> list[Block]:
+    cadences = [_opt(str(c), label) for c, label in CADENCE_LABELS.items()]
+    lengths = [_opt(str(m), f"{m} minutes") for m in SESSION_MINUTES]
+    return [
         InputBlock(
             block_id=ProgramField.CADENCE,
             label="Pairs meet",
             element=StaticSelectElement(
                 action_id=ProgramField.CADENCE,
                 options=cadences,
-                initial_option=pick(cadences, values.cadence),
+                initial_option=_pick(cadences, values.cadence),
             ),
         ),
         InputBlock(
@@ -124,7 +143,7 @@ def program_modal(values: ProgramInput, metadata: ProgramMetadata) -> View:
             element=StaticSelectElement(
                 action_id=ProgramField.SESSION_MINUTES,
                 options=lengths,
-                initial_option=pick(lengths, values.session_minutes),
+                initial_option=_pick(lengths, values.session_minutes),
             ),
         ),
         InputBlock(
@@ -138,6 +157,15 @@ def program_modal(values: ProgramInput, metadata: ProgramMetadata) -> View:
                 initial_value=str(values.planned_sessions) if values.planned_sessions else None,
             ),
         ),
+    ]
+
+
+def _sign_up(values: ProgramInput) -> list[Block]:
+    signup = [
+        _opt(SIGNUP_OPEN, "Open: people can join"),
+        _opt(SIGNUP_CLOSED, "Closed: no new sign-ups"),
+    ]
+    return [
         InputBlock(
             block_id=ProgramField.ANNOUNCEMENT_CHANNEL,
             label="Announcement channel",
@@ -158,27 +186,19 @@ def program_modal(values: ProgramInput, metadata: ProgramMetadata) -> View:
             ),
         ),
     ]
-    if editing:
-        blocks.append(
-            InputBlock(
-                block_id=ProgramField.STATUS,
-                label="Finish",
-                optional=True,
-                element=CheckboxesElement(
-                    action_id=ProgramField.STATUS,
-                    options=finish,
-                    initial_options=finish if values.status == ProgramStatus.FINISHED else None,
-                ),
-            )
-        )
-    return View(
-        type="modal",
-        callback_id=CallbackId.PROGRAM,
-        title=PlainTextObject(text="Edit program" if editing else "New program"),
-        submit=PlainTextObject(text="Save" if editing else "Create"),
-        close=PlainTextObject(text="Cancel"),
-        private_metadata=metadata.dump(),
-        blocks=blocks,
+
+
+def _finish(values: ProgramInput) -> InputBlock:
+    finish = [_opt(FINISH, "Mark this program finished (its data is kept)")]
+    return InputBlock(
+        block_id=ProgramField.STATUS,
+        label="Finish",
+        optional=True,
+        element=CheckboxesElement(
+            action_id=ProgramField.STATUS,
+            options=finish,
+            initial_options=finish if values.status == ProgramStatus.FINISHED else None,
+        ),
     )
 
 

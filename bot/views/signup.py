@@ -121,10 +121,6 @@ def _text_input(field: ProfileField, label: str, value: str, placeholder: str) -
 
 def signup_modal(*, values: ProfileInput, metadata: SignupMetadata) -> View:
     """The sign-up form; pre-filled from `values` when editing or refreshing it."""
-    roles, stages = _described(ROLE_LABELS), _labelled(CAREER_STAGE_LABELS)
-    personalities, cadences = _described(PERSONALITY_LABELS), _labelled(CADENCE_LABELS)
-    capacities = [_option(str(n), str(n)) for n in range(1, MAX_MENTEE_CAPACITY + 1)]
-    ratings = _labelled(RATING_LABELS)
     program = escape(metadata.program_name)
     intro = (
         f"Update your profile for *{program}*. Changes apply to future matching."
@@ -134,6 +130,30 @@ def signup_modal(*, values: ProfileInput, metadata: SignupMetadata) -> View:
     )
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=intro)),
+        *_about_you(values),
+        DividerBlock(),
+        *_topics(values),
+        DividerBlock(),
+        *_how_to_meet(values),
+        DividerBlock(),
+        *_ground_rules(values),
+    ]
+    return View(
+        type="modal",
+        callback_id=CallbackId.SIGNUP,
+        title=PlainTextObject(
+            text="Your mentoring profile" if metadata.editing else "Join reverse mentoring"
+        ),
+        submit=PlainTextObject(text="Save" if metadata.editing else "Join"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=metadata.dump(),
+        blocks=blocks,
+    )
+
+
+def _about_you(values: ProfileInput) -> list[Block]:
+    roles, stages = _described(ROLE_LABELS), _labelled(CAREER_STAGE_LABELS)
+    return [
         InputBlock(
             block_id=ProfileField.ROLE,
             label="How would you like to take part?",
@@ -158,7 +178,12 @@ def signup_modal(*, values: ProfileInput, metadata: SignupMetadata) -> View:
                 placeholder="Choose one",
             ),
         ),
-        DividerBlock(),
+    ]
+
+
+def _topics(values: ProfileInput) -> list[Block]:
+    """What the person teaches and learns, and a self-rating for each topic to learn."""
+    blocks: list[Block] = [
         InputBlock(
             block_id=ProfileField.TEACH_TOPICS,
             label="Topics I can teach",
@@ -186,6 +211,7 @@ def signup_modal(*, values: ProfileInput, metadata: SignupMetadata) -> View:
             ),
         ),
     ]
+    ratings = _labelled(RATING_LABELS)
     for topic in values.learn_topics:
         if topic not in {t.key for t in CATALOG}:
             continue
@@ -201,8 +227,13 @@ def signup_modal(*, values: ProfileInput, metadata: SignupMetadata) -> View:
                 ),
             )
         )
-    blocks += [
-        DividerBlock(),
+    return blocks
+
+
+def _how_to_meet(values: ProfileInput) -> list[Block]:
+    personalities, cadences = _described(PERSONALITY_LABELS), _labelled(CADENCE_LABELS)
+    capacities = [_option(str(n), str(n)) for n in range(1, MAX_MENTEE_CAPACITY + 1)]
+    return [
         InputBlock(
             block_id=ProfileField.PERSONALITY,
             label="Which sounds most like you?",
@@ -245,7 +276,11 @@ def signup_modal(*, values: ProfileInput, metadata: SignupMetadata) -> View:
                 placeholder="Choose people",
             ),
         ),
-        DividerBlock(),
+    ]
+
+
+def _ground_rules(values: ProfileInput) -> list[Block]:
+    return [
         SectionBlock(
             text=MarkdownTextObject(
                 text="*Ground rules*\n" + "\n".join(f"• {rule}" for rule in GROUND_RULES)
@@ -271,17 +306,6 @@ def signup_modal(*, values: ProfileInput, metadata: SignupMetadata) -> View:
             ]
         ),
     ]
-    return View(
-        type="modal",
-        callback_id=CallbackId.SIGNUP,
-        title=PlainTextObject(
-            text="Your mentoring profile" if metadata.editing else "Join reverse mentoring"
-        ),
-        submit=PlainTextObject(text="Save" if metadata.editing else "Join"),
-        close=PlainTextObject(text="Cancel"),
-        private_metadata=metadata.dump(),
-        blocks=blocks,
-    )
 
 
 def _enum_or_none(enum_cls: Any, value: str | None) -> Any:
