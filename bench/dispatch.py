@@ -51,7 +51,7 @@ from slack_sdk import WebClient  # noqa: E402
 from sqlalchemy import Engine, event, func, insert, select, text  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
-from bench.postgres import ensure_database, other_connections, wipe_and_migrate  # noqa: E402
+from bench.postgres import wiped_database  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.jobs import JOBS, JobContext  # noqa: E402
 from bot.jobs.dispatcher import BATCH, dispatch  # noqa: E402
@@ -246,6 +246,167 @@ def outbox_rows(
             }
 
 
+def _program_row() -> dict[str, Any]:
+    return {
+        "id": 1,
+        "team_id": TEAM,
+        "name": "Bench cohort",
+        "status": ProgramStatus.OPEN,
+        "signup_open": False,
+        "cadence": Cadence.BIWEEKLY,
+        "starts_on": NOW.date() - timedelta(days=60),
+        "ends_on": NOW.date() + timedelta(days=120),
+    }
+
+
+def pair_row(pair_id: int, nudge_pair: int) -> dict[str, Any]:
+    """Pair `pair_id` of mentor 2 * id - 1 and mentee 2 * id, introduced 45 days ago."""
+    return {
+        "id": pair_id,
+        "team_id": TEAM,
+        "program_id": 1,
+        "mentor_id": 2 * pair_id - 1,
+        "mentee_id": 2 * pair_id,
+        "status": PairStatus.ACTIVE,
+        "score": 0.5,
+        "pinned": False,
+        "intro_channel": f"G{pair_id:08d}" if pair_id != nudge_pair else None,
+        "intro_sent_at": NOW - timedelta(days=45),
+        "created_at": NOW - timedelta(days=45),
+        "updated_at": NOW - timedelta(days=45),
+    }
+
+
+def people_and_pairs(
+    rng: random.Random, nudge_pair: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Pairs 1 to `nudge_pair`, each with its own reverse mentor and mentee."""
+    people, pairs = [], []
+    for pair_id in range(1, nudge_pair + 1):
+        zones = rng.choice(ZONES), rng.choice(ZONES)
+        people.append(person_row(2 * pair_id - 1, f"UM{pair_id:07d}", Role.MENTOR, zones[0]))
+        people.append(person_row(2 * pair_id, f"UE{pair_id:07d}", Role.MENTEE, zones[1]))
+        pairs.append(pair_row(pair_id, nudge_pair))
+    return people, pairs
+
+
+def session_plan(
+    rng: random.Random,
+    upcoming: int,
+    pairs: int,
+    active_pairs: int,
+    future: list[datetime],
+    past: list[datetime],
+) -> list[tuple[datetime, int, SessionStatus]]:
+    """(starts_at, pair, status) for every session, in id order."""
+    plan: list[tuple[datetime, int, SessionStatus]] = []
+    for _ in range(upcoming):
+        plan.append((rng.choice(future), rng.randint(1, active_pairs), SessionStatus.SCHEDULED))
+    for _ in range(upcoming // 8):
+        plan.append((rng.choice(past), rng.randint(1, pairs), SessionStatus.HAPPENED))
+    for _ in range(upcoming // 20):
+        when = rng.choice(past if rng.random() < 0.5 else future)
+        plan.append((when, rng.randint(1, pairs), SessionStatus.CANCELLED))
+    return plan
+
+
+def session_row(
+    rng: random.Random,
+    sid: int,
+    planned: tuple[datetime, int, SessionStatus],
+    user_of: dict[int, str],
+) -> dict[str, Any]:
+    """The session as stored at NOW: a planned past one may still be open, or overdue."""
+    starts, pair_id, status = planned
+    minutes = rng.choice(MINUTES)
+    booked = min(starts, NOW) - timedelta(days=rng.randint(3, 20))
+    cancelled_at = None
+    if status == SessionStatus.HAPPENED:
+        overdue = starts + timedelta(minutes=minutes) + MISSED_AFTER <= NOW
+        if not overdue:
+            status = SessionStatus.SCHEDULED  # check-ins still open
+        elif rng.random() < MISSED_BACKLOG:
+            status = SessionStatus.SCHEDULED  # nobody checked in: pass 1 closes it
+    elif status == SessionStatus.CANCELLED:
+        cancelled_at = min(starts, NOW) - timedelta(hours=rng.randint(2, 48))
+    return {
+        "id": sid,
+        "pair_id": pair_id,
+        "program_id": 1,
+        "starts_at": starts,
+        "minutes": minutes,
+        "status": status,
+        "version": 1,
+        "scheduled_by": user_of[2 * pair_id],
+        "cancelled_by": rng.choice(list(Side)) if cancelled_at else None,
+        "cancelled_at": cancelled_at,
+        "created_at": booked,
+        "updated_at": cancelled_at or booked,
+    }
+
+
+def checkin_rows(rng: random.Random, session: dict[str, Any]) -> list[dict[str, Any]]:
+    """Both people's check-ins on a session that happened, two hours after it started."""
+    pair_id, answered = session["pair_id"], session["starts_at"] + timedelta(hours=2)
+    return [
+        {
+            "session_id": session["id"],
+            "program_id": 1,
+            "participant_id": pid,
+            "side": side,
+            "outcome": CheckInOutcome.HAPPENED,
+            "rating": rng.randint(3, 5),
+            "created_at": answered,
+            "updated_at": answered,
+        }
+        for pid, side in ((2 * pair_id - 1, Side.MENTOR), (2 * pair_id, Side.MENTEE))
+    ]
+
+
+def insert_sessions(
+    engine: Engine,
+    rng: random.Random,
+    plan: list[tuple[datetime, int, SessionStatus]],
+    people: list[dict[str, Any]],
+) -> Counter[str]:
+    """Sessions with their outbox rows and check-ins, CHUNK sessions a transaction; counts of
+    sessions by status, of outbox rows and of check-ins."""
+    zone_of = {p["id"]: p["timezone"] for p in people}
+    user_of = {p["id"]: p["slack_user_id"] for p in people}
+    counts: Counter[str] = Counter()
+    for start in range(0, len(plan), CHUNK):
+        sessions: list[dict[str, Any]] = []
+        rows: list[dict[str, Any]] = []
+        checkins: list[dict[str, Any]] = []
+        for sid, planned in enumerate(plan[start : start + CHUNK], start=start + 1):
+            session = session_row(rng, sid, planned, user_of)
+            sessions.append(session)
+            counts[session["status"]] += 1
+            pair_id = session["pair_id"]
+            both = [(pid, user_of[pid], zone_of[pid]) for pid in (2 * pair_id - 1, 2 * pair_id)]
+            rows.extend(outbox_rows(session, both, TEAM))
+            if session["status"] == SessionStatus.HAPPENED:
+                checkins.extend(checkin_rows(rng, session))
+        with engine.begin() as conn:
+            conn.execute(insert(MentoringSession), sessions)
+            conn.execute(insert(OutboxMessage), rows)
+            if checkins:
+                conn.execute(insert(CheckIn), checkins)
+        counts["outbox"] += len(rows)
+        counts["check_ins"] += len(checkins)
+    return counts
+
+
+def settle(engine: Engine) -> None:
+    """Where a live database would be: sequences past the explicit ids, statistics gathered."""
+    with engine.begin() as conn:
+        for model in (Participant, Pair, MentoringSession, Program):
+            sequence = func.pg_get_serial_sequence(model.__tablename__, "id")
+            conn.execute(select(func.setval(sequence, func.max(model.id))))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+
+
 def seed(engine: Engine, upcoming: int, seed_value: int) -> dict[str, Any]:
     """Bulk-insert the synthetic program; returns what was inserted."""
     rng = random.Random(seed_value)
@@ -255,120 +416,15 @@ def seed(engine: Engine, upcoming: int, seed_value: int) -> dict[str, Any]:
     future = [s for s in slots(NOW.date(), NOW.date() + timedelta(days=60)) if s > NOW]
     past = [s for s in slots(NOW.date() - timedelta(days=30), NOW.date()) if s < NOW]
     started = time.perf_counter()
+    people, pair_rows = people_and_pairs(rng, nudge_pair)
     with engine.begin() as conn:
         conn.execute(insert(Workspace), [{"team_id": TEAM, "name": "Bench"}])
-        conn.execute(
-            insert(Program),
-            [
-                {
-                    "id": 1,
-                    "team_id": TEAM,
-                    "name": "Bench cohort",
-                    "status": ProgramStatus.OPEN,
-                    "signup_open": False,
-                    "cadence": Cadence.BIWEEKLY,
-                    "starts_on": NOW.date() - timedelta(days=60),
-                    "ends_on": NOW.date() + timedelta(days=120),
-                }
-            ],
-        )
-        people, pair_rows = [], []
-        for pair_id in range(1, nudge_pair + 1):
-            zones = rng.choice(ZONES), rng.choice(ZONES)
-            people.append(person_row(2 * pair_id - 1, f"UM{pair_id:07d}", Role.MENTOR, zones[0]))
-            people.append(person_row(2 * pair_id, f"UE{pair_id:07d}", Role.MENTEE, zones[1]))
-            pair_rows.append(
-                {
-                    "id": pair_id,
-                    "team_id": TEAM,
-                    "program_id": 1,
-                    "mentor_id": 2 * pair_id - 1,
-                    "mentee_id": 2 * pair_id,
-                    "status": PairStatus.ACTIVE,
-                    "score": 0.5,
-                    "pinned": False,
-                    "intro_channel": f"G{pair_id:08d}" if pair_id != nudge_pair else None,
-                    "intro_sent_at": NOW - timedelta(days=45),
-                    "created_at": NOW - timedelta(days=45),
-                    "updated_at": NOW - timedelta(days=45),
-                }
-            )
+        conn.execute(insert(Program), [_program_row()])
         conn.execute(insert(Participant), people)
         conn.execute(insert(Pair), pair_rows)
-    zone_of = {p["id"]: p["timezone"] for p in people}
-    user_of = {p["id"]: p["slack_user_id"] for p in people}
-
-    # (starts_at, pair, status) for every session, in id order.
-    plan: list[tuple[datetime, int, SessionStatus]] = []
-    for _ in range(upcoming):
-        plan.append((rng.choice(future), rng.randint(1, active_pairs), SessionStatus.SCHEDULED))
-    for _ in range(upcoming // 8):
-        plan.append((rng.choice(past), rng.randint(1, pairs), SessionStatus.HAPPENED))
-    for _ in range(upcoming // 20):
-        when = rng.choice(past if rng.random() < 0.5 else future)
-        plan.append((when, rng.randint(1, pairs), SessionStatus.CANCELLED))
-
-    counts: Counter[str] = Counter()
-    for start in range(0, len(plan), CHUNK):
-        sessions, rows, checkins = [], [], []
-        for offset, (starts, pair_id, status) in enumerate(plan[start : start + CHUNK]):
-            sid = start + offset + 1
-            minutes = rng.choice(MINUTES)
-            booked = min(starts, NOW) - timedelta(days=rng.randint(3, 20))
-            cancelled_at = None
-            if status == SessionStatus.HAPPENED:
-                overdue = starts + timedelta(minutes=minutes) + MISSED_AFTER <= NOW
-                if not overdue:
-                    status = SessionStatus.SCHEDULED  # check-ins still open
-                elif rng.random() < MISSED_BACKLOG:
-                    status = SessionStatus.SCHEDULED  # nobody checked in: pass 1 closes it
-            elif status == SessionStatus.CANCELLED:
-                cancelled_at = min(starts, NOW) - timedelta(hours=rng.randint(2, 48))
-            session = {
-                "id": sid,
-                "pair_id": pair_id,
-                "program_id": 1,
-                "starts_at": starts,
-                "minutes": minutes,
-                "status": status,
-                "version": 1,
-                "scheduled_by": user_of[2 * pair_id],
-                "cancelled_by": rng.choice(list(Side)) if cancelled_at else None,
-                "cancelled_at": cancelled_at,
-                "created_at": booked,
-                "updated_at": cancelled_at or booked,
-            }
-            sessions.append(session)
-            counts[status] += 1
-            both = [(pid, user_of[pid], zone_of[pid]) for pid in (2 * pair_id - 1, 2 * pair_id)]
-            rows.extend(outbox_rows(session, both, TEAM))
-            if status == SessionStatus.HAPPENED:
-                for pid, side in ((2 * pair_id - 1, Side.MENTOR), (2 * pair_id, Side.MENTEE)):
-                    checkins.append(
-                        {
-                            "session_id": sid,
-                            "program_id": 1,
-                            "participant_id": pid,
-                            "side": side,
-                            "outcome": CheckInOutcome.HAPPENED,
-                            "rating": rng.randint(3, 5),
-                            "created_at": starts + timedelta(hours=2),
-                            "updated_at": starts + timedelta(hours=2),
-                        }
-                    )
-        with engine.begin() as conn:
-            conn.execute(insert(MentoringSession), sessions)
-            conn.execute(insert(OutboxMessage), rows)
-            if checkins:
-                conn.execute(insert(CheckIn), checkins)
-        counts["outbox"] += len(rows)
-        counts["check_ins"] += len(checkins)
-    with engine.begin() as conn:
-        for model in (Participant, Pair, MentoringSession, Program):
-            sequence = func.pg_get_serial_sequence(model.__tablename__, "id")
-            conn.execute(select(func.setval(sequence, func.max(model.id))))
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE"))
+    plan = session_plan(rng, upcoming, pairs, active_pairs, future, past)
+    counts = insert_sessions(engine, rng, plan, people)
+    settle(engine)
     return {
         "seconds": round(time.perf_counter() - started, 1),
         "pairs": pairs,
@@ -591,7 +647,7 @@ def fake_slack_alone(slack: RemoteFakeSlack, *, threads: int, messages: int) -> 
 # -- main --------------------------------------------------------------------------------------
 
 
-def main() -> None:
+def arguments() -> tuple[argparse.ArgumentParser, argparse.Namespace]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument(
@@ -605,23 +661,10 @@ def main() -> None:
     parser.add_argument(
         "--force", action="store_true", help="wipe even while others are connected to it"
     )
-    args = parser.parse_args()
-    url = Settings(database_url=args.database_url).database_url
-    if not url.startswith("postgresql"):
-        parser.error("this bench needs Postgres (FOR UPDATE SKIP LOCKED)")
-    upcoming = args.sessions or (5_000 if args.quick else 100_000)
-    messages = args.messages or (300 if args.quick else 2_000)
-    results: list[dict[str, Any]] = []
+    return parser, parser.parse_args()
 
-    ensure_database(url)
-    engine = make_engine(url)
-    factory = make_session_factory(engine)
-    others = other_connections(engine)
-    if others and not args.force:
-        parser.error(f"{others} other connection(s) to this database; --force wipes it anyway")
-    print(f"wiping and migrating {engine.url.render_as_string(hide_password=True)}")
-    wipe_and_migrate(engine)
-    seeded = seed(engine, upcoming, args.seed)
+
+def print_seeded(seeded: dict[str, Any]) -> None:
     statuses = ", ".join(f"{v:,} {k}" for k, v in sorted(seeded["by_status"].items()))
     print(
         f"seeded in {seeded['seconds']} s: {seeded['sessions']:,} sessions ({statuses}), "
@@ -629,88 +672,132 @@ def main() -> None:
         f"{seeded['outbox_rows']:,} outbox rows, {seeded['check_ins']:,} check-ins"
     )
 
+
+def print_scheduler_passes(
+    upcoming: int,
+    passes: list[dict[str, float]],
+    dues: list[int],
+    changes: list[dict[str, int]],
+    totals: list[float],
+) -> None:
+    print(f"\nscheduler pass at {NOW:%Y-%m-%d %H:%M} UTC, {upcoming:,} upcoming sessions")
+    print(f"{'job':<34} {'pass 1 s':>9} {'pass 2 s':>9}")
+    for name in passes[0]:
+        label = f"{name} (claim_due)" if name == "dispatch_outbox" else name
+        print(f"{label:<34} {passes[0][name]:>9.3f} {passes[1][name]:>9.3f}")
+    print(f"{'total':<34} {totals[0]:>9.3f} {totals[1]:>9.3f}")
+    print(f"{'due rows before the pass':<34} {dues[0]:>9,} {dues[1]:>9,}")
+    for key, label in (
+        ("missed", "sessions missed after"),
+        ("nudges", "nudges queued after"),
+        ("at_risk", "pairs at risk after"),
+    ):
+        print(f"{label:<34} {changes[0][key]:>9,} {changes[1][key]:>9,}")
+
+
+def print_claim_plans(plans: list[tuple[str, str]], index_scan: bool) -> None:
+    print(f"\nclaim_due's due-rows query uses ix_outbox_state_due_at: {index_scan}")
+    for number, (_statement, plan) in enumerate(plans, 1):
+        title = "due rows" if number == 1 else "busy channels"
+        print(f"  EXPLAIN ANALYZE, query {number} of claim_due ({title}):")
+        print("\n".join("    " + line for line in plan.splitlines()))
+
+
+def scheduler_part(
+    engine: Engine,
+    factory: sessionmaker[Session],
+    settings: Settings,
+    client: WebClient,
+    upcoming: int,
+    seeded: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """Part 1, printed: two scheduler passes at NOW and claim_due's query plans; a row a pass."""
+    passes, dues, changes = [], [], []
+    for _ in range(2):
+        dues.append(due_count(factory, NOW))
+        passes.append(scheduler_pass(factory, settings, client))
+        changes.append(state_counts(factory))
+    plans = explain_claim(engine, factory)
+    due_plan = plans[0][1] if plans else ""
+    index_scan = uses_index(due_plan, "ix_outbox_state_due_at")
+    totals = [round(sum(p.values()), 4) for p in passes]
+    print_scheduler_passes(upcoming, passes, dues, changes, totals)
+    print_claim_plans(plans, index_scan)
+    return [
+        {
+            "bench": "dispatch",
+            "measure": "scheduler_pass",
+            "pass": number,
+            "sessions": upcoming,
+            "all_sessions": seeded["sessions"],
+            "outbox_rows": seeded["outbox_rows"],
+            "due": due,
+            "seconds": timings,
+            "jobs": passed,
+            "index_scan": index_scan,
+            "due_query_ms": plan_ms(due_plan),
+            "busy_query_ms": plan_ms(plans[1][1]) if len(plans) > 1 else None,
+        }
+        for number, (passed, due, timings) in enumerate(zip(passes, dues, totals, strict=True), 1)
+    ]
+
+
+def throughput_part(
+    url: str, slack: RemoteFakeSlack, messages: int, seeded: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Part 2, printed: the dispatcher in 1 and 4 threads, then the fake Slack alone."""
+    print(
+        f"\ndispatcher throughput: {messages:,} nudges to distinct channels, in an outbox of "
+        f"{seeded['outbox_rows']:,}+ rows"
+    )
+    print(f"{'run':<22} {'threads':>7} {'messages':>9} {'seconds':>8} {'msg/s':>8} {'once':>6}")
+    results = []
+    for number, threads in enumerate(THREADS, 1):
+        row = throughput(
+            url,
+            slack,
+            threads=threads,
+            messages=messages,
+            pair_id=seeded["nudge_pair"],
+            offset=number * 1_000_000,
+        )
+        results.append(row)
+        print(
+            f"{'dispatcher':<22} {threads:>7} {messages:>9,} {row['seconds']:>8.2f} "
+            f"{row['per_second']:>8.1f} {row['exactly_once']!s:>6}"
+        )
+    for threads in THREADS:
+        row = fake_slack_alone(slack, threads=threads, messages=messages)
+        results.append(row)
+        print(
+            f"{'fake Slack alone':<22} {threads:>7} {row['messages']:>9,} "
+            f"{row['seconds']:>8.2f} {row['per_second']:>8.1f} {'-':>6}"
+        )
+    checks = [r for r in results if r["measure"] == "throughput"]
+    print(
+        "every message sent exactly once (one chat.postMessage per channel, every row sent): "
+        f"{all(r['exactly_once'] for r in checks)}"
+    )
+    return results
+
+
+def main() -> None:
+    parser, args = arguments()
+    url = Settings(database_url=args.database_url).database_url
+    if not url.startswith("postgresql"):
+        parser.error("this bench needs Postgres (FOR UPDATE SKIP LOCKED)")
+    upcoming = args.sessions or (5_000 if args.quick else 100_000)
+    messages = args.messages or (300 if args.quick else 2_000)
+
+    engine = wiped_database(url, parser, force=args.force)
+    factory = make_session_factory(engine)
+    seeded = seed(engine, upcoming, args.seed)
+    print_seeded(seeded)
+
     settings = Settings(database_url=url, mentorbot_coordinators=COORDINATOR)
     with RemoteFakeSlack() as slack:
-        client = fake_client(slack)
-        # Part 1
-        passes, dues, changes = [], [], []
-        for _ in range(2):
-            dues.append(due_count(factory, NOW))
-            passes.append(scheduler_pass(factory, settings, client))
-            changes.append(state_counts(factory))
-        plans = explain_claim(engine, factory)
-        due_plan = plans[0][1] if plans else ""
-        index_scan = uses_index(due_plan, "ix_outbox_state_due_at")
-
-        print(f"\nscheduler pass at {NOW:%Y-%m-%d %H:%M} UTC, {upcoming:,} upcoming sessions")
-        print(f"{'job':<34} {'pass 1 s':>9} {'pass 2 s':>9}")
-        for name in passes[0]:
-            label = f"{name} (claim_due)" if name == "dispatch_outbox" else name
-            print(f"{label:<34} {passes[0][name]:>9.3f} {passes[1][name]:>9.3f}")
-        totals = [round(sum(p.values()), 4) for p in passes]
-        print(f"{'total':<34} {totals[0]:>9.3f} {totals[1]:>9.3f}")
-        print(f"{'due rows before the pass':<34} {dues[0]:>9,} {dues[1]:>9,}")
-        for key, label in (
-            ("missed", "sessions missed after"),
-            ("nudges", "nudges queued after"),
-            ("at_risk", "pairs at risk after"),
-        ):
-            print(f"{label:<34} {changes[0][key]:>9,} {changes[1][key]:>9,}")
-        print(f"\nclaim_due's due-rows query uses ix_outbox_state_due_at: {index_scan}")
-        for number, (_statement, plan) in enumerate(plans, 1):
-            title = "due rows" if number == 1 else "busy channels"
-            print(f"  EXPLAIN ANALYZE, query {number} of claim_due ({title}):")
-            print("\n".join("    " + line for line in plan.splitlines()))
-        for number, (passed, due, timings) in enumerate(zip(passes, dues, totals, strict=True), 1):
-            results.append(
-                {
-                    "bench": "dispatch",
-                    "measure": "scheduler_pass",
-                    "pass": number,
-                    "sessions": upcoming,
-                    "all_sessions": seeded["sessions"],
-                    "outbox_rows": seeded["outbox_rows"],
-                    "due": due,
-                    "seconds": timings,
-                    "jobs": passed,
-                    "index_scan": index_scan,
-                    "due_query_ms": plan_ms(due_plan),
-                    "busy_query_ms": plan_ms(plans[1][1]) if len(plans) > 1 else None,
-                }
-            )
-
-        # Part 2
-        print(
-            f"\ndispatcher throughput: {messages:,} nudges to distinct channels, in an outbox of "
-            f"{seeded['outbox_rows']:,}+ rows"
-        )
-        print(f"{'run':<22} {'threads':>7} {'messages':>9} {'seconds':>8} {'msg/s':>8} {'once':>6}")
-        for number, threads in enumerate(THREADS, 1):
-            row = throughput(
-                url,
-                slack,
-                threads=threads,
-                messages=messages,
-                pair_id=seeded["nudge_pair"],
-                offset=number * 1_000_000,
-            )
-            results.append(row)
-            print(
-                f"{'dispatcher':<22} {threads:>7} {messages:>9,} {row['seconds']:>8.2f} "
-                f"{row['per_second']:>8.1f} {row['exactly_once']!s:>6}"
-            )
-        for threads in THREADS:
-            row = fake_slack_alone(slack, threads=threads, messages=messages)
-            results.append(row)
-            print(
-                f"{'fake Slack alone':<22} {threads:>7} {row['messages']:>9,} "
-                f"{row['seconds']:>8.2f} {row['per_second']:>8.1f} {'-':>6}"
-            )
-        checks = [r for r in results if r["measure"] == "throughput"]
-        print(
-            "every message sent exactly once (one chat.postMessage per channel, every row sent): "
-            f"{all(r['exactly_once'] for r in checks)}"
-        )
+        results = scheduler_part(engine, factory, settings, fake_client(slack), upcoming, seeded)
+        results += throughput_part(url, slack, messages, seeded)
         violations = slack.violations()
         if violations:
             print(f"fake Slack contract violations: {violations[:3]}")

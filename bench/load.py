@@ -81,7 +81,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
-from bench.postgres import ensure_database, other_connections, wipe_and_migrate  # noqa: E402
+from bench.postgres import wiped_database  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.cli import HTTP_THREADS  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -1008,7 +1008,7 @@ def ratio_row(app: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def main() -> None:
+def arguments() -> tuple[argparse.ArgumentParser, argparse.Namespace]:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10 people for 5 s")
     parser.add_argument("--users", type=int, help="simulated people at once (default 50)")
@@ -1041,85 +1041,64 @@ def main() -> None:
     parser.add_argument(
         "--force", action="store_true", help="wipe even while others are connected to it"
     )
-    args = parser.parse_args()
-    users = args.users or (10 if args.quick else 50)
-    seconds = args.seconds or (5.0 if args.quick else 20.0)
-    warmup = 1.0 if args.quick else 3.0
-    paces = [float(t) for t in args.think.split(",") if t.strip()]
-    url = Settings(database_url=args.database_url).database_url
-    if not url.startswith("postgresql"):
-        parser.error("this bench needs Postgres")
-    if not 1 <= users <= args.participants:
-        parser.error("simulated people must be from 1 to the number of participants")
+    return parser, parser.parse_args()
 
-    ensure_database(url)
-    engine = make_engine(url)
-    others = other_connections(engine)
-    if others and not args.force:
-        parser.error(f"{others} other connection(s) to this database; --force wipes it anyway")
-    print(f"wiping and migrating {engine.url.render_as_string(hide_password=True)}")
-    wipe_and_migrate(engine)
+
+def seed_database(url: str, parser: argparse.ArgumentParser, args: argparse.Namespace) -> Seeded:
+    """The database at `url` wiped, migrated and seeded (as the module's docstring says)."""
+    engine = wiped_database(url, parser, force=args.force)
     seeded = seed(make_session_factory(engine), args.participants, args.seed)
     engine.dispose()
     print(
         f"seeded in {seeded.seconds} s: {len(seeded.people):,} participants, "
         f"{seeded.pairs:,} published pairs, one open poll"
     )
+    return seeded
+
+
+def choose_people(seeded: Seeded, users: int, seed_value: int) -> list[str]:
+    """The coordinator (enrolled too: their App Home carries the dashboard), then others."""
     everyone = [user for user, _zone in seeded.people]
-    coordinator = everyone[0]  # enrolled too: their App Home carries the dashboard
-    chosen = [coordinator, *random.Random(args.seed).sample(everyone[1:], users - 1)]
-    slack_time = f"{args.slack_ms:g} ms per call" if args.slack_ms else "at once"
-    print(
-        f"{users} simulated people ({sum(u in seeded.paired for u in chosen)} in a pair, "
-        f"one of them a coordinator); each run: {warmup:g} s warm-up, then {seconds:g} s "
-        f"measured; the fake Slack answers {slack_time}"
-    )
+    return [everyone[0], *random.Random(seed_value).sample(everyone[1:], users - 1)]
 
+
+def run_paces(
+    settings: Settings, slack: RemoteFakeSlack, base: Plan, paces: list[float], url: str
+) -> list[Run]:
+    """The app, then the bare Bolt app, at each pace: runs in that order, each printed."""
     runs: list[Run] = []
-    with RemoteFakeSlack(seeded.people, latency=args.slack_ms / 1000) as slack:
-        settings = Settings(
-            slack_bot_token=SecretStr(BOT_TOKEN),
-            slack_signing_secret=SecretStr(SIGNING_SECRET),
-            slack_api_url=slack.api_url,
-            database_url=url,
-            mentorbot_coordinators=coordinator,
-        )
-        for think in paces:
-            plan = Plan(
-                bot_url="",
-                slack_base_url=slack.base_url,
-                users=chosen,
-                paired=frozenset(seeded.paired),
-                poll_id=seeded.poll_id,
-                poll_message=seeded.poll_message,
-                seconds=seconds,
-                warmup=warmup,
-                think=think,
-                seed=args.seed,
-            )
-            # A fresh app (and connection pool) per run, as a restarted server would have.
-            app_engine = make_engine(url)
-            app = create_app(settings, make_session_factory(app_engine))
-            runs.append(run_target("app", app, slack, plan, strict=True, database_url=url))
-            app_engine.dispose()
-            print_run(runs[-1])
-            bare = bare_bolt_app(slack.api_url)
-            runs.append(run_target("bare_bolt", bare, slack, plan, strict=False, database_url=url))
-            print_run(runs[-1])
-        if args.profile:
-            app_engine = make_engine(url)
-            app = create_app(settings, make_session_factory(app_engine))
-            listeners = ListenerTimes(app)
-            with ThreadProfiles() as profiles:
-                profiled = run_target(
-                    "app", app, slack, replace(plan, think=0.0), strict=True, database_url=url
-                )
-            app_engine.dispose()
-            print("\nprofiled (figures slowed by the profiler):", end="")
-            print_run(profiled)
-            listeners.print()
-            print_profile(profiles.stats(), profiled.row["requests"])
+    for think in paces:
+        plan = replace(base, think=think)
+        # A fresh app (and connection pool) per run, as a restarted server would have.
+        app_engine = make_engine(url)
+        app = create_app(settings, make_session_factory(app_engine))
+        runs.append(run_target("app", app, slack, plan, strict=True, database_url=url))
+        app_engine.dispose()
+        print_run(runs[-1])
+        bare = bare_bolt_app(slack.api_url)
+        runs.append(run_target("bare_bolt", bare, slack, plan, strict=False, database_url=url))
+        print_run(runs[-1])
+    return runs
 
+
+def profiled_run(settings: Settings, slack: RemoteFakeSlack, base: Plan, url: str) -> None:
+    """The app once more, back to back, with its listeners timed and its server profiled."""
+    app_engine = make_engine(url)
+    app = create_app(settings, make_session_factory(app_engine))
+    listeners = ListenerTimes(app)
+    with ThreadProfiles() as profiles:
+        profiled = run_target(
+            "app", app, slack, replace(base, think=0.0), strict=True, database_url=url
+        )
+    app_engine.dispose()
+    print("\nprofiled (figures slowed by the profiler):", end="")
+    print_run(profiled)
+    listeners.print()
+    print_profile(profiles.stats(), profiled.row["requests"])
+
+
+def print_comparison(runs: list[Run]) -> list[dict[str, Any]]:
+    """Every run in one table, then the app against bare Bolt at each pace; those ratios."""
     print(
         f"\n{'target':<10} {'pause s':>7} {'users':>5} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
         f"{'p99 ms':>7} {'errors':>6}"
@@ -1136,7 +1115,11 @@ def main() -> None:
             f"app / bare Bolt, pause {ratio['think_s']:g} s: p50 x{ratio['p50']}, "
             f"p99 x{ratio['p99']}, throughput x{ratio['per_second']}"
         )
-    for run in runs[::2]:
+    return ratios
+
+
+def print_targets(app_runs: list[Run]) -> None:
+    for run in app_runs:
         row = run.row
         met = row["p99_ms"] < TARGET_P99_MS and row["errors"] == 0
         print(
@@ -1151,6 +1134,55 @@ def main() -> None:
                 f"under {TARGET_P99_MS} ms needs over {needed:.0f} req/s; "
                 f"this run served {row['per_second']:.1f}"
             )
+
+
+def main() -> None:
+    parser, args = arguments()
+    users = args.users or (10 if args.quick else 50)
+    seconds = args.seconds or (5.0 if args.quick else 20.0)
+    warmup = 1.0 if args.quick else 3.0
+    paces = [float(t) for t in args.think.split(",") if t.strip()]
+    url = Settings(database_url=args.database_url).database_url
+    if not url.startswith("postgresql"):
+        parser.error("this bench needs Postgres")
+    if not 1 <= users <= args.participants:
+        parser.error("simulated people must be from 1 to the number of participants")
+
+    seeded = seed_database(url, parser, args)
+    chosen = choose_people(seeded, users, args.seed)
+    slack_time = f"{args.slack_ms:g} ms per call" if args.slack_ms else "at once"
+    print(
+        f"{users} simulated people ({sum(u in seeded.paired for u in chosen)} in a pair, "
+        f"one of them a coordinator); each run: {warmup:g} s warm-up, then {seconds:g} s "
+        f"measured; the fake Slack answers {slack_time}"
+    )
+
+    with RemoteFakeSlack(seeded.people, latency=args.slack_ms / 1000) as slack:
+        settings = Settings(
+            slack_bot_token=SecretStr(BOT_TOKEN),
+            slack_signing_secret=SecretStr(SIGNING_SECRET),
+            slack_api_url=slack.api_url,
+            database_url=url,
+            mentorbot_coordinators=chosen[0],
+        )
+        base = Plan(
+            bot_url="",  # each run serves the app afresh and sets this
+            slack_base_url=slack.base_url,
+            users=chosen,
+            paired=frozenset(seeded.paired),
+            poll_id=seeded.poll_id,
+            poll_message=seeded.poll_message,
+            seconds=seconds,
+            warmup=warmup,
+            think=0.0,
+            seed=args.seed,
+        )
+        runs = run_paces(settings, slack, base, paces, url)
+        if args.profile:
+            profiled_run(settings, slack, base, url)
+
+    ratios = print_comparison(runs)
+    print_targets(runs[::2])
     for run in runs:
         row = {k: v for k, v in run.row.items() if k != "error_kinds"}
         print(json.dumps(row))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
@@ -44,3 +46,19 @@ def wipe_and_migrate(engine: Engine) -> None:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     upgrade_to_head(engine)
+
+
+def wiped_database(url: str, parser: argparse.ArgumentParser, *, force: bool) -> Engine:
+    """The database at `url` (created if need be), wiped and migrated to head.
+
+    Refuses, as a usage error, while anyone else is connected to it, unless `force`: they may be
+    using what this would wipe.
+    """
+    ensure_database(url)
+    engine = make_engine(url)
+    others = other_connections(engine)
+    if others and not force:
+        parser.error(f"{others} other connection(s) to this database; --force wipes it anyway")
+    print(f"wiping and migrating {engine.url.render_as_string(hide_password=True)}")
+    wipe_and_migrate(engine)
+    return engine

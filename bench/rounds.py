@@ -43,7 +43,15 @@ from pydantic import SecretStr  # noqa: E402
 from slack_sdk import WebClient  # noqa: E402
 from sqlalchemy import Engine, func, insert, select  # noqa: E402
 
-from bench.stats import BUSINESS, CITIES, DEPARTMENT_WEIGHTS, DEPARTMENTS, DIGITAL, STAGES  # noqa: E402
+from bench.stats import (  # noqa: E402
+    BUSINESS,
+    CITIES,
+    DEPARTMENT_WEIGHTS,
+    DEPARTMENTS,
+    DIGITAL,
+    STAGES,
+    topic_row,
+)
 from bot.app import create_app  # noqa: E402
 from bot.cli import HTTP_THREADS  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -97,25 +105,9 @@ def populate(engine: Engine, people: int, seed: int = 1) -> None:
         )
         learn, teach = (BUSINESS, DIGITAL) if role == "mentor" else (DIGITAL, BUSINESS)
         for key in rng.sample(learn, rng.randint(1, 3)):
-            topics.append(
-                {
-                    "team_id": TEAM,
-                    "participant_id": pid,
-                    "direction": "learn",
-                    "topic": key,
-                    "self_rating": rng.randint(1, 4),
-                }
-            )
+            topics.append(topic_row(TEAM, pid, "learn", key, rng.randint(1, 4)))
         for key in rng.sample(teach, rng.randint(1, 3)):
-            topics.append(
-                {
-                    "team_id": TEAM,
-                    "participant_id": pid,
-                    "direction": "teach",
-                    "topic": key,
-                    "self_rating": None,
-                }
-            )
+            topics.append(topic_row(TEAM, pid, "teach", key, None))
     with engine.begin() as conn:
         conn.execute(insert(Workspace), [{"team_id": TEAM, "name": "Rounds Corp", **stamp}])
         conn.execute(

@@ -170,14 +170,36 @@ def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
     return start + timedelta(seconds=rng.uniform(0, seconds))
 
 
-def generate(participants: int, pairs: int, sessions: int, seed: int = 1) -> Data:
-    """A year-old program of the given size, reproducible for a given seed."""
-    rng = random.Random(seed)
-    program_id = 1
-    workspace = [{"team_id": TEAM, "name": "Bench Corp", **_stamp(START)}]
-    program = [
+PROGRAM_ID = 1
+
+
+def topic_row(
+    team: str, participant_id: int, direction: str, key: str, rating: int | None
+) -> dict[str, Any]:
+    """A participant_topics row (bench/rounds.py seeds its programs with these too)."""
+    return {
+        "team_id": team,
+        "participant_id": participant_id,
+        "direction": direction,
+        "topic": key,
+        "self_rating": rating,
+    }
+
+
+def _number(rows: list[dict[str, Any]]) -> None:
+    """Ids in insertion order, for rows built before all of them are known."""
+    for n, row in enumerate(rows, start=1):
+        row["id"] = n
+
+
+def _workspace_rows() -> list[dict[str, Any]]:
+    return [{"team_id": TEAM, "name": "Bench Corp", **_stamp(START)}]
+
+
+def _program_rows() -> list[dict[str, Any]]:
+    return [
         {
-            "id": program_id,
+            "id": PROGRAM_ID,
             "team_id": TEAM,
             "name": "Reverse mentoring 2025-26",
             "status": "open",
@@ -194,21 +216,66 @@ def generate(participants: int, pairs: int, sessions: int, seed: int = 1) -> Dat
         }
     ]
 
-    # People: reverse mentors, mentees and some who do both.
-    people: list[dict[str, Any]] = []
-    topics: list[dict[str, Any]] = []
-    learns: dict[int, list[tuple[str, int]]] = {}
-    for pid in range(1, participants + 1):
+
+def _poll_rows() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": 1,
+            "team_id": TEAM,
+            "program_id": PROGRAM_ID,
+            "channel_id": "C0ALL",
+            "message_ts": "1700000000.000100",
+            "status": "closed",
+            "created_by": "U0COORD",
+            "closed_at": START + timedelta(days=21),
+            **_stamp(START - timedelta(days=14)),
+        }
+    ]
+
+
+class _Program:
+    """The rows `generate` returns, built stage by stage from one random stream.
+
+    Every stage draws from that stream, so the stages run in a fixed order (people, pairs,
+    sessions, goals and surveys, poll votes) and each keeps its draws in the order they always
+    had: moving a single draw would change the program a seed gives.
+    """
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.people: list[dict[str, Any]] = []
+        self.topics: list[dict[str, Any]] = []
+        self.learns: dict[int, list[tuple[str, int]]] = {}  # (topic, self-rating) per person
+        self.pairs: list[dict[str, Any]] = []
+        self.by_id: dict[int, dict[str, Any]] = {}
+        self.windows: dict[int, tuple[datetime, datetime]] = {}  # introduced pairs' active spans
+        self.sessions: list[dict[str, Any]] = []
+        self.checkins: list[dict[str, Any]] = []
+        self.goals: list[dict[str, Any]] = []
+        self.surveys: list[dict[str, Any]] = []
+        self.votes: list[dict[str, Any]] = []
+
+    # -- people and their topics ------------------------------------------------------------
+
+    def add_people(self, count: int) -> None:
+        """Reverse mentors, mentees and some who do both, each with learn and teach topics."""
+        for pid in range(1, count + 1):
+            role = self._add_person(pid)
+            self._add_topics(pid, role)
+        _number(self.topics)
+
+    def _add_person(self, pid: int) -> str:
+        rng = self.rng
         role = rng.choices(["mentor", "mentee", "both"], [45, 45, 10])[0]
         city, zone, _ = rng.choices(CITIES, [c[2] for c in CITIES])[0]
         stages, stage_weights = STAGES[role]
         joined = _between(rng, START, NOW - timedelta(days=7))
         left = rng.random() < 0.04
-        people.append(
+        self.people.append(
             {
                 "id": pid,
                 "team_id": TEAM,
-                "program_id": program_id,
+                "program_id": PROGRAM_ID,
                 "slack_user_id": f"U{pid:08d}",
                 "status": "left" if left else "active",
                 "role": role,
@@ -228,45 +295,37 @@ def generate(participants: int, pairs: int, sessions: int, seed: int = 1) -> Dat
                 **_stamp(joined),
             }
         )
+        return role
+
+    def _add_topics(self, pid: int, role: str) -> None:
+        rng = self.rng
         # Mentees learn digital topics and teach business ones; reverse mentors the reverse.
         learn_pool = BUSINESS if role == "mentor" else DIGITAL
         teach_pool = DIGITAL if role == "mentor" else BUSINESS
         wanted = rng.sample(learn_pool, rng.randint(1, 3))
-        learns[pid] = []
+        self.learns[pid] = []
         for key in wanted:
             rating = rng.choices([1, 2, 3, 4], [30, 35, 25, 10])[0]
-            learns[pid].append((key, rating))
-            topics.append(
-                {
-                    "team_id": TEAM,
-                    "participant_id": pid,
-                    "direction": "learn",
-                    "topic": key,
-                    "self_rating": rating,
-                }
-            )
+            self.learns[pid].append((key, rating))
+            self.topics.append(topic_row(TEAM, pid, "learn", key, rating))
         for key in rng.sample(teach_pool, rng.randint(1, 3)):
-            topics.append(
-                {
-                    "team_id": TEAM,
-                    "participant_id": pid,
-                    "direction": "teach",
-                    "topic": key,
-                    "self_rating": None,
-                }
-            )
-    for n, row in enumerate(topics, start=1):
-        row["id"] = n
+            self.topics.append(topic_row(TEAM, pid, "teach", key, None))
 
-    # Pairs: mentees once each, reverse mentors up to a few times; most active.
-    mentor_pool = [p["id"] for p in people if p["role"] != "mentee"]
-    mentee_pool = [p["id"] for p in people if p["role"] != "mentor"]
-    if len(mentee_pool) < pairs:
-        raise SystemExit(f"{pairs} pairs need more than {len(mentee_pool)} possible mentees")
-    mentees = rng.sample(mentee_pool, pairs)
-    pair_rows: list[dict[str, Any]] = []
-    windows: dict[int, tuple[datetime, datetime]] = {}  # introduced pairs' active spans
-    for pair_id, mentee in enumerate(mentees, start=1):
+    # -- pairs ------------------------------------------------------------------------------
+
+    def add_pairs(self, count: int) -> None:
+        """Mentees once each, reverse mentors up to a few times; most active."""
+        mentor_pool = [p["id"] for p in self.people if p["role"] != "mentee"]
+        mentee_pool = [p["id"] for p in self.people if p["role"] != "mentor"]
+        if len(mentee_pool) < count:
+            raise SystemExit(f"{count} pairs need more than {len(mentee_pool)} possible mentees")
+        mentees = self.rng.sample(mentee_pool, count)
+        for pair_id, mentee in enumerate(mentees, start=1):
+            self.pairs.append(self._pair(pair_id, mentee, mentor_pool))
+        self.by_id = {p["id"]: p for p in self.pairs}
+
+    def _pair(self, pair_id: int, mentee: int, mentor_pool: list[int]) -> dict[str, Any]:
+        rng = self.rng
         mentor = rng.choice(mentor_pool)
         while mentor == mentee:
             mentor = rng.choice(mentor_pool)
@@ -289,98 +348,47 @@ def generate(participants: int, pairs: int, sessions: int, seed: int = 1) -> Dat
             _between(rng, NOW - timedelta(days=60), NOW) if status == "at_risk" else None
         )
         if intro is not None:
-            windows[pair_id] = (intro, ended or NOW + timedelta(days=30))
-        pair_rows.append(
-            {
-                "id": pair_id,
-                "team_id": TEAM,
-                "program_id": program_id,
-                # Someone who asked to be forgotten leaves their side empty.
-                "mentor_id": None if rng.random() < 0.002 else mentor,
-                "mentee_id": mentee,
-                "status": status,
-                "ended_at": ended,
-                "ended_reason": rng.choice(ENDED_REASONS) if status == "ended" else None,
-                "score": round(rng.uniform(0.4, 1.0), 3),
-                "reasons": ["both want Generative AI", "crosses departments"],
-                "pinned": rng.random() < 0.02,
-                "intro_channel": f"G{pair_id:08d}" if intro else None,
-                "intro_sent_at": intro,
-                "at_risk_since": at_risk_since,
-                "at_risk_reason": rng.choice(AT_RISK_REASONS) if status == "at_risk" else None,
-                "delivery_problem": delivery,
-                **_stamp(created),
-            }
-        )
-    by_id = {p["id"]: p for p in pair_rows}
+            self.windows[pair_id] = (intro, ended or NOW + timedelta(days=30))
+        return {
+            "id": pair_id,
+            "team_id": TEAM,
+            "program_id": PROGRAM_ID,
+            # Someone who asked to be forgotten leaves their side empty.
+            "mentor_id": None if rng.random() < 0.002 else mentor,
+            "mentee_id": mentee,
+            "status": status,
+            "ended_at": ended,
+            "ended_reason": rng.choice(ENDED_REASONS) if status == "ended" else None,
+            "score": round(rng.uniform(0.4, 1.0), 3),
+            "reasons": ["both want Generative AI", "crosses departments"],
+            "pinned": rng.random() < 0.02,
+            "intro_channel": f"G{pair_id:08d}" if intro else None,
+            "intro_sent_at": intro,
+            "at_risk_since": at_risk_since,
+            "at_risk_reason": rng.choice(AT_RISK_REASONS) if status == "at_risk" else None,
+            "delivery_problem": delivery,
+            **_stamp(created),
+        }
 
-    # Sessions: spread over each introduced pair's span, in proportion to its length.
-    introduced = list(windows)
-    spans = [(windows[p][1] - windows[p][0]).total_seconds() for p in introduced]
-    owners = rng.choices(introduced, spans, k=sessions)
-    session_rows: list[dict[str, Any]] = []
-    checkins: list[dict[str, Any]] = []
-    survey_rows: list[dict[str, Any]] = []
-    goal_rows: list[dict[str, Any]] = []
+    # -- sessions and check-ins -------------------------------------------------------------
 
-    def covered(pair: dict[str, Any]) -> list[str]:
-        """Mostly what the two want to learn, now and then something else from the catalog."""
-        wanted = [
-            key for side in ("mentee_id", "mentor_id") for key, _ in learns.get(pair[side], [])
-        ]
-        keys = sorted(set(wanted)) or DIGITAL
-        picked = rng.sample(keys, min(len(keys), rng.choices([1, 2, 3], [5, 3, 2])[0]))
-        if rng.random() < 0.15:
-            picked.append(rng.choice([k for k in DIGITAL + BUSINESS if k not in picked]))
-        return picked
+    def add_sessions(self, count: int) -> None:
+        """Spread over each introduced pair's span, in proportion to its length."""
+        introduced = list(self.windows)
+        spans = [(self.windows[p][1] - self.windows[p][0]).total_seconds() for p in introduced]
+        owners = self.rng.choices(introduced, spans, k=count)
+        for session_id, pair_id in enumerate(owners, start=1):
+            self._add_session(session_id, pair_id)
+        _number(self.checkins)
 
-    def check_in(
-        session_id: int, pair: dict[str, Any], side: str, outcome: str, at: datetime
-    ) -> None:
-        person = pair[f"{side}_id"]
-        if person is None:
-            return
-        happened = outcome == "happened"
-        note = rng.random() < 0.12
-        checkins.append(
-            {
-                "session_id": session_id,
-                "program_id": pair["program_id"],
-                "participant_id": person,
-                "side": side,
-                "outcome": outcome,
-                "rating": rng.choices([1, 2, 3, 4, 5], [3, 5, 17, 40, 35])[0]
-                if happened and rng.random() < 0.95
-                else None,
-                "topics": covered(pair) if happened and rng.random() < 0.9 else None,
-                "learned": "Prompting for first drafts"
-                if happened and rng.random() < 0.3
-                else None,
-                "private_note": "felt rushed; raise it next time" if note else None,
-                "follow_up": "Try it on the monthly report" if rng.random() < 0.1 else None,
-                **_stamp(at),
-            }
-        )
-
-    for session_id, pair_id in enumerate(owners, start=1):
-        pair = by_id[pair_id]
-        first, last = windows[pair_id]
+    def _add_session(self, session_id: int, pair_id: int) -> None:
+        rng = self.rng
+        pair = self.by_id[pair_id]
+        first, last = self.windows[pair_id]
         starts = _between(rng, first, last).replace(second=0, microsecond=0)
-        cancelled_by = cancel_reason = cancelled_at = None
-        if starts > NOW:
-            status = rng.choices(["scheduled", "cancelled"], [90, 10])[0]
-        else:
-            status = rng.choices(["happened", "cancelled", "missed", "scheduled"], [68, 17, 8, 3])[
-                0
-            ]
-        if status == "cancelled":
-            cancelled_by = rng.choices(["mentor", "mentee", None], [45, 45, 10])[0]
-            cancelled_at = starts - timedelta(hours=rng.randint(1, 96))
-            cancel_reason = rng.choice(["", "travel", "sick", "clash with a board meeting"])
-        elif status == "missed" and rng.random() < 0.35:
-            cancel_reason = "rescheduled"
+        status, cancelled_by, cancel_reason, cancelled_at = self._session_outcome(starts)
         booker = pair["mentor_id"] or pair["mentee_id"]
-        session_rows.append(
+        self.sessions.append(
             {
                 "id": session_id,
                 "pair_id": pair_id,
@@ -401,117 +409,191 @@ def generate(participants: int, pairs: int, sessions: int, seed: int = 1) -> Dat
         if status == "happened" and rng.random() < 0.88:
             sides = rng.choices([("mentor", "mentee"), ("mentee",), ("mentor",)], [60, 25, 15])[0]
             for side in sides:
-                check_in(session_id, pair, side, "happened", answered)
+                self._check_in(session_id, pair, side, "happened", answered)
         elif status == "missed" and cancel_reason == "rescheduled":
-            check_in(session_id, pair, rng.choice(["mentor", "mentee"]), "rescheduled", answered)
+            side = rng.choice(["mentor", "mentee"])
+            self._check_in(session_id, pair, side, "rescheduled", answered)
         elif status == "cancelled" and starts <= NOW and rng.random() < 0.2:
-            check_in(session_id, pair, cancelled_by or "mentee", "cancelled", answered)
-    for n, row in enumerate(checkins, start=1):
-        row["id"] = n
+            self._check_in(session_id, pair, cancelled_by or "mentee", "cancelled", answered)
 
-    # Goals for every introduced pair; midpoint and final surveys from a few thousand people.
-    for pair_id, (first, last) in windows.items():
-        pair = by_id[pair_id]
-        finished = pair["status"] in ("completed", "ended")
-        for side in ("mentee", "mentor"):
-            person = pair[f"{side}_id"]
-            if person is None:
-                continue
-            goals = rng.randint(1, 3) if side == "mentee" else rng.randint(0, 1)
-            for key, _ in learns[person][:goals]:
-                goal_rows.append(
-                    {
-                        "pair_id": pair_id,
-                        "side": side,
-                        "topic": key,
-                        "text": f"Get comfortable with {key.replace('_', ' ')}",
-                        "target_date": (first + timedelta(days=120)).date(),
-                        "status": rng.choices(
-                            ["open", "achieved", "dropped"],
-                            [30, 55, 15] if finished else [70, 25, 5],
-                        )[0],
-                        **_stamp(first + timedelta(days=3)),
-                    }
-                )
-            midpoint_due = first + timedelta(days=90)
-            kinds = []
-            if midpoint_due <= min(last, NOW) and rng.random() < 0.4:
-                kinds.append(("midpoint", midpoint_due))
-            if finished and rng.random() < 0.5:
-                kinds.append(("final", last))
-            for kind, at in kinds:
-                growth = 1 if kind == "midpoint" else 2
-                survey_rows.append(
-                    {
-                        "pair_id": pair_id,
-                        "participant_id": person,
-                        "kind": kind,
-                        "effectiveness": rng.choices([1, 2, 3, 4, 5], [3, 7, 20, 40, 30])[0],
-                        "ratings": {
-                            key: min(5, rating + rng.randint(0, growth))
-                            for key, rating in learns[person]
-                        },
-                        "would_recommend": rng.random() < 0.85,
-                        **_stamp(at),
-                    }
-                )
-    for rows in (goal_rows, survey_rows):
-        for n, row in enumerate(rows, start=1):
-            row["id"] = n
+    def _session_outcome(
+        self, starts: datetime
+    ) -> tuple[str, str | None, str | None, datetime | None]:
+        """(status, cancelled_by, cancel_reason, cancelled_at) of a session starting then."""
+        rng = self.rng
+        cancelled_by = cancel_reason = cancelled_at = None
+        if starts > NOW:
+            status = rng.choices(["scheduled", "cancelled"], [90, 10])[0]
+        else:
+            status = rng.choices(["happened", "cancelled", "missed", "scheduled"], [68, 17, 8, 3])[
+                0
+            ]
+        if status == "cancelled":
+            cancelled_by = rng.choices(["mentor", "mentee", None], [45, 45, 10])[0]
+            cancelled_at = starts - timedelta(hours=rng.randint(1, 96))
+            cancel_reason = rng.choice(["", "travel", "sick", "clash with a board meeting"])
+        elif status == "missed" and rng.random() < 0.35:
+            cancel_reason = "rescheduled"
+        return status, cancelled_by, cancel_reason, cancelled_at
 
-    # The interest poll: most participants voted, and many colleagues who never signed up.
-    poll = [
-        {
-            "id": 1,
-            "team_id": TEAM,
-            "program_id": program_id,
-            "channel_id": "C0ALL",
-            "message_ts": "1700000000.000100",
-            "status": "closed",
-            "created_by": "U0COORD",
-            "closed_at": START + timedelta(days=21),
-            **_stamp(START - timedelta(days=14)),
-        }
-    ]
-    votes: list[tuple[str, str]] = []
-    voters = [p for p in people if rng.random() < 0.8]
-    for person in voters:
-        answer = {"mentor": "mentor", "mentee": "mentee"}.get(person["role"], "more")
-        if rng.random() < 0.25:
-            answer = "more"
-        votes.append((person["slack_user_id"], answer))
-    for n in range(int(participants * 0.6)):
-        votes.append(
-            (f"W{n:08d}", rng.choices(["mentor", "mentee", "more", "no"], [8, 8, 24, 60])[0])
+    def _check_in(
+        self, session_id: int, pair: dict[str, Any], side: str, outcome: str, at: datetime
+    ) -> None:
+        rng = self.rng
+        person = pair[f"{side}_id"]
+        if person is None:
+            return
+        happened = outcome == "happened"
+        note = rng.random() < 0.12
+        self.checkins.append(
+            {
+                "session_id": session_id,
+                "program_id": pair["program_id"],
+                "participant_id": person,
+                "side": side,
+                "outcome": outcome,
+                "rating": rng.choices([1, 2, 3, 4, 5], [3, 5, 17, 40, 35])[0]
+                if happened and rng.random() < 0.95
+                else None,
+                "topics": self._covered(pair) if happened and rng.random() < 0.9 else None,
+                "learned": "Prompting for first drafts"
+                if happened and rng.random() < 0.3
+                else None,
+                "private_note": "felt rushed; raise it next time" if note else None,
+                "follow_up": "Try it on the monthly report" if rng.random() < 0.1 else None,
+                **_stamp(at),
+            }
         )
-    vote_rows = [
-        {
-            "id": n,
-            "team_id": TEAM,
-            "poll_id": 1,
-            "slack_user_id": user,
-            "answer": answer if rng.random() < 0.98 else None,
-            "followed_up_at": START + timedelta(days=2) if rng.random() < 0.3 else None,
-            **_stamp(START - timedelta(days=10)),
-        }
-        for n, (user, answer) in enumerate(votes, start=1)
-    ]
 
+    def _covered(self, pair: dict[str, Any]) -> list[str]:
+        """Mostly what the two want to learn, now and then something else from the catalog."""
+        rng = self.rng
+        wanted = [
+            key for side in ("mentee_id", "mentor_id") for key, _ in self.learns.get(pair[side], [])
+        ]
+        keys = sorted(set(wanted)) or DIGITAL
+        picked = rng.sample(keys, min(len(keys), rng.choices([1, 2, 3], [5, 3, 2])[0]))
+        if rng.random() < 0.15:
+            picked.append(rng.choice([k for k in DIGITAL + BUSINESS if k not in picked]))
+        return picked
+
+    # -- goals and surveys ------------------------------------------------------------------
+
+    def add_goals_and_surveys(self) -> None:
+        """Goals for every introduced pair; midpoint and final surveys from a few thousand."""
+        for pair_id, (first, last) in self.windows.items():
+            pair = self.by_id[pair_id]
+            finished = pair["status"] in ("completed", "ended")
+            for side in ("mentee", "mentor"):
+                person = pair[f"{side}_id"]
+                if person is None:
+                    continue
+                self._add_goals(pair_id, side, person, first, finished)
+                self._add_surveys(pair_id, person, first, last, finished)
+        _number(self.goals)
+        _number(self.surveys)
+
+    def _add_goals(
+        self, pair_id: int, side: str, person: int, first: datetime, finished: bool
+    ) -> None:
+        rng = self.rng
+        goals = rng.randint(1, 3) if side == "mentee" else rng.randint(0, 1)
+        for key, _ in self.learns[person][:goals]:
+            self.goals.append(
+                {
+                    "pair_id": pair_id,
+                    "side": side,
+                    "topic": key,
+                    "text": f"Get comfortable with {key.replace('_', ' ')}",
+                    "target_date": (first + timedelta(days=120)).date(),
+                    "status": rng.choices(
+                        ["open", "achieved", "dropped"],
+                        [30, 55, 15] if finished else [70, 25, 5],
+                    )[0],
+                    **_stamp(first + timedelta(days=3)),
+                }
+            )
+
+    def _add_surveys(
+        self, pair_id: int, person: int, first: datetime, last: datetime, finished: bool
+    ) -> None:
+        rng = self.rng
+        midpoint_due = first + timedelta(days=90)
+        kinds = []
+        if midpoint_due <= min(last, NOW) and rng.random() < 0.4:
+            kinds.append(("midpoint", midpoint_due))
+        if finished and rng.random() < 0.5:
+            kinds.append(("final", last))
+        for kind, at in kinds:
+            growth = 1 if kind == "midpoint" else 2
+            self.surveys.append(
+                {
+                    "pair_id": pair_id,
+                    "participant_id": person,
+                    "kind": kind,
+                    "effectiveness": rng.choices([1, 2, 3, 4, 5], [3, 7, 20, 40, 30])[0],
+                    "ratings": {
+                        key: min(5, rating + rng.randint(0, growth))
+                        for key, rating in self.learns[person]
+                    },
+                    "would_recommend": rng.random() < 0.85,
+                    **_stamp(at),
+                }
+            )
+
+    # -- the interest poll ------------------------------------------------------------------
+
+    def add_poll_votes(self, participants: int) -> None:
+        """Most participants voted, and many colleagues who never signed up."""
+        rng = self.rng
+        votes: list[tuple[str, str]] = []
+        voters = [p for p in self.people if rng.random() < 0.8]
+        for person in voters:
+            answer = {"mentor": "mentor", "mentee": "mentee"}.get(person["role"], "more")
+            if rng.random() < 0.25:
+                answer = "more"
+            votes.append((person["slack_user_id"], answer))
+        for n in range(int(participants * 0.6)):
+            votes.append(
+                (f"W{n:08d}", rng.choices(["mentor", "mentee", "more", "no"], [8, 8, 24, 60])[0])
+            )
+        self.votes = [
+            {
+                "id": n,
+                "team_id": TEAM,
+                "poll_id": 1,
+                "slack_user_id": user,
+                "answer": answer if rng.random() < 0.98 else None,
+                "followed_up_at": START + timedelta(days=2) if rng.random() < 0.3 else None,
+                **_stamp(START - timedelta(days=10)),
+            }
+            for n, (user, answer) in enumerate(votes, start=1)
+        ]
+
+
+def generate(participants: int, pairs: int, sessions: int, seed: int = 1) -> Data:
+    """A year-old program of the given size, reproducible for a given seed."""
+    program = _Program(random.Random(seed))
+    program.add_people(participants)
+    program.add_pairs(pairs)
+    program.add_sessions(sessions)
+    program.add_goals_and_surveys()
+    program.add_poll_votes(participants)
     return Data(
         tables=[
-            (_table(Workspace), workspace),
-            (_table(Program), program),
-            (_table(Participant), people),
-            (_table(ParticipantTopic), topics),
-            (_table(Poll), poll),
-            (_table(PollVote), vote_rows),
-            (_table(Pair), pair_rows),
-            (_table(MentoringSession), session_rows),
-            (_table(CheckIn), checkins),
-            (_table(Goal), goal_rows),
-            (_table(SurveyResponse), survey_rows),
+            (_table(Workspace), _workspace_rows()),
+            (_table(Program), _program_rows()),
+            (_table(Participant), program.people),
+            (_table(ParticipantTopic), program.topics),
+            (_table(Poll), _poll_rows()),
+            (_table(PollVote), program.votes),
+            (_table(Pair), program.pairs),
+            (_table(MentoringSession), program.sessions),
+            (_table(CheckIn), program.checkins),
+            (_table(Goal), program.goals),
+            (_table(SurveyResponse), program.surveys),
         ],
-        program_id=program_id,
+        program_id=PROGRAM_ID,
         participants=participants,
         pairs=pairs,
         sessions=sessions,
