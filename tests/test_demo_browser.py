@@ -224,9 +224,12 @@ def walk_through(v: Visitor, demo: Demo) -> None:
 
     v.say("/mentoring schedule")
     v.modal_open("Schedule a session")
-    day = (demo.jobs.clock.now() + timedelta(days=2)).astimezone(ZoneInfo(mentee[1] or "UTC"))
-    v.field("day").fill(f"{day:%Y-%m-%d}")
-    v.field("clock").fill("10:00")
+    # A day and a half ahead: once the clock skips a day, the 24-hour reminder is due and the
+    # 1-hour one not yet, whatever the time of day the test runs at.
+    starts = demo.jobs.clock.now() + timedelta(hours=36)
+    local_start = starts.astimezone(ZoneInfo(mentee[1] or "UTC"))
+    v.field("day").fill(f"{local_start:%Y-%m-%d}")
+    v.field("clock").fill(f"{local_start:%H}:00")
     v.submit()
     page.wait_for_selector("#modal-overlay.hidden", state="attached", timeout=WAIT_MS)
     with demo.jobs.session_factory() as s:
