@@ -12,7 +12,14 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.services.chart_data import MIN_GROUP
-from bot.services.stats import AtRiskPair, ProgramStats
+from bot.services.stats import (
+    AtRiskPair,
+    Outcomes,
+    PairFigures,
+    Participation,
+    ProgramStats,
+    SessionFigures,
+)
 from bot.services.topics import topic_label
 from bot.views.text import clip, escape, plural
 from models.enums import GoalStatus, PairStatus, PollAnswer, Role
@@ -63,88 +70,17 @@ def at_risk_line(pair: AtRiskPair) -> str:
 
 def stats_blocks(stats: ProgramStats) -> list[Block]:
     """The report: participation, pairs, sessions, outcomes."""
-    p, pairs, s, o = stats.participation, stats.pairs, stats.sessions, stats.outcomes
-    signups = sum(p.by_role.values())
-    blocks: list[Block] = [
+    o = stats.outcomes
+    return [
         HeaderBlock(text=f"Program report: {stats.program.name}"[:150]),
-        _section(
-            "Participation",
-            [
-                "Interest poll: "
-                + ", ".join(f"{ANSWER_LABELS[a]} {n}" for a, n in p.poll_answers.items()),
-                f"Sign-ups: *{signups}* ("
-                + ", ".join(f"{n} {ROLE_LABELS[r]}" for r, n in p.by_role.items())
-                + ")",
-                f"By department: {_breakdown(p.by_department)}",
-                f"By location: {_breakdown(p.by_location)}",
-                f"Poll interest to sign-up: {p.interested_signed_up} of {p.interested} "
-                f"({percent(p.conversion)})",
-            ],
-        ),
-        _section(
-            "Pairs",
-            [
-                ", ".join(
-                    f"{status.value.replace('_', ' ')} {pairs.by_status[status]}"
-                    for status in PairStatus
-                )
-            ]
-            + (
-                [f"*At risk ({len(pairs.at_risk)})*"]
-                + [at_risk_line(a) for a in pairs.at_risk[:AT_RISK_SHOWN]]
-                + (
-                    [f"and {len(pairs.at_risk) - AT_RISK_SHOWN} more"]
-                    if len(pairs.at_risk) > AT_RISK_SHOWN
-                    else []
-                )
-                if pairs.at_risk
-                else ["No pair is at risk."]
-            ),
-        ),
-        _section(
-            "Sessions",
-            [
-                f"Held *{s.held}* · cancelled {s.cancelled} (by the reverse mentor "
-                f"{s.cancelled_by['mentor']}, by the mentee {s.cancelled_by['mentee']}, side not "
-                f"said {s.cancelled_by['not said']}) · missed {s.missed} · upcoming {s.upcoming}",
-                f"Held per pair: {one_decimal(s.held_per_pair)} of {s.planned_per_pair} planned",
-                f"Check-ins answered: {s.checkins_given} of {s.checkins_expected} "
-                f"({percent(s.checkin_rate)})",
-            ],
-        ),
-        _section(
-            "Outcomes",
-            [
-                f"Average session rating: {one_decimal(o.session_rating)} / 5 "
-                f"({plural(o.ratings_given, 'rating')})",
-                f"Rate the program effective (4-5): {percent(o.effective_share)}; "
-                f"extremely effective (5): {percent(o.extremely_effective_share)} "
-                f"({plural(o.survey_respondents or 0, 'respondent')})",
-                f"Goals: {o.goals[GoalStatus.ACHIEVED]} achieved, {o.goals[GoalStatus.OPEN]} "
-                f"open, {o.goals[GoalStatus.DROPPED]} dropped",
-                "Top topics covered: "
-                + (
-                    ", ".join(f"{topic_label(t)} ({n})" for t, n in o.top_topics)
-                    if o.top_topics
-                    else "none recorded yet"
-                ),
-            ],
-        ),
-    ]
-    growth = [
-        f"• {topic_label(g.topic)}: {SMALL} people"
-        if g.suppressed
-        else f"• {topic_label(g.topic)}: {one_decimal(g.at_signup)} → {one_decimal(g.latest)} "
-        f"({g.people} people)"
-        for g in o.skill_growth[:12]
-    ]
-    blocks.append(
+        _section("Participation", _participation_lines(stats.participation)),
+        _section("Pairs", _pair_lines(stats.pairs)),
+        _section("Sessions", _session_lines(stats.sessions)),
+        _section("Outcomes", _outcome_lines(o)),
         _section(
             "Skill growth (self-rating at sign-up → latest survey)",
-            growth or ["No survey re-ratings yet."],
-        )
-    )
-    blocks += [
+            _growth_lines(o) or ["No survey re-ratings yet."],
+        ),
         DividerBlock(),
         ContextBlock(
             elements=[
@@ -156,7 +92,74 @@ def stats_blocks(stats: ProgramStats) -> list[Block]:
             ]
         ),
     ]
-    return blocks
+
+
+def _participation_lines(p: Participation) -> list[str]:
+    signups = sum(p.by_role.values())
+    return [
+        "Interest poll: " + ", ".join(f"{ANSWER_LABELS[a]} {n}" for a, n in p.poll_answers.items()),
+        f"Sign-ups: *{signups}* ("
+        + ", ".join(f"{n} {ROLE_LABELS[r]}" for r, n in p.by_role.items())
+        + ")",
+        f"By department: {_breakdown(p.by_department)}",
+        f"By location: {_breakdown(p.by_location)}",
+        f"Poll interest to sign-up: {p.interested_signed_up} of {p.interested} "
+        f"({percent(p.conversion)})",
+    ]
+
+
+def _pair_lines(pairs: PairFigures) -> list[str]:
+    lines = [
+        ", ".join(
+            f"{status.value.replace('_', ' ')} {pairs.by_status[status]}" for status in PairStatus
+        )
+    ]
+    if not pairs.at_risk:
+        return [*lines, "No pair is at risk."]
+    lines.append(f"*At risk ({len(pairs.at_risk)})*")
+    lines += [at_risk_line(a) for a in pairs.at_risk[:AT_RISK_SHOWN]]
+    if len(pairs.at_risk) > AT_RISK_SHOWN:
+        lines.append(f"and {len(pairs.at_risk) - AT_RISK_SHOWN} more")
+    return lines
+
+
+def _session_lines(s: SessionFigures) -> list[str]:
+    return [
+        f"Held *{s.held}* · cancelled {s.cancelled} (by the reverse mentor "
+        f"{s.cancelled_by['mentor']}, by the mentee {s.cancelled_by['mentee']}, side not "
+        f"said {s.cancelled_by['not said']}) · missed {s.missed} · upcoming {s.upcoming}",
+        f"Held per pair: {one_decimal(s.held_per_pair)} of {s.planned_per_pair} planned",
+        f"Check-ins answered: {s.checkins_given} of {s.checkins_expected} "
+        f"({percent(s.checkin_rate)})",
+    ]
+
+
+def _outcome_lines(o: Outcomes) -> list[str]:
+    return [
+        f"Average session rating: {one_decimal(o.session_rating)} / 5 "
+        f"({plural(o.ratings_given, 'rating')})",
+        f"Rate the program effective (4-5): {percent(o.effective_share)}; "
+        f"extremely effective (5): {percent(o.extremely_effective_share)} "
+        f"({plural(o.survey_respondents or 0, 'respondent')})",
+        f"Goals: {o.goals[GoalStatus.ACHIEVED]} achieved, {o.goals[GoalStatus.OPEN]} "
+        f"open, {o.goals[GoalStatus.DROPPED]} dropped",
+        "Top topics covered: "
+        + (
+            ", ".join(f"{topic_label(t)} ({n})" for t, n in o.top_topics)
+            if o.top_topics
+            else "none recorded yet"
+        ),
+    ]
+
+
+def _growth_lines(o: Outcomes) -> list[str]:
+    return [
+        f"• {topic_label(g.topic)}: {SMALL} people"
+        if g.suppressed
+        else f"• {topic_label(g.topic)}: {one_decimal(g.at_signup)} → {one_decimal(g.latest)} "
+        f"({g.people} people)"
+        for g in o.skill_growth[:12]
+    ]
 
 
 def stats_text(stats: ProgramStats) -> str:
