@@ -8,13 +8,14 @@ import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import waitress
 from pydantic import SecretStr
 from slack_bolt import App
+from slack_sdk import WebClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,6 +29,7 @@ from models.db import make_engine, make_probe_engine, make_session_factory
 from models.migrate import upgrade_to_head
 from tests import contract
 from tests.driver import SlackDriver
+from tests.factories import BOOKED_AT, SeededPair, seed_pair
 from tests.fakeslack import FakeSlack
 from tests.txguard import UNGUARDED, TransactionGuard
 
@@ -129,6 +131,18 @@ def slack() -> Iterator[FakeSlack]:
     assert fake.violations == [], "calls that break Slack's contract:\n" + "\n".join(
         fake.violations
     )
+
+
+@pytest.fixture
+def client(slack: FakeSlack) -> WebClient:
+    """The bot's Slack client, for running jobs and flows directly against the fake Slack."""
+    return WebClient(token=BOT_TOKEN, base_url=slack.api_url)
+
+
+@pytest.fixture
+def pair(session_factory: sessionmaker[Session]) -> SeededPair:
+    """A published pair, introduced a week before its session is booked (tests/factories.py)."""
+    return seed_pair(session_factory, now=BOOKED_AT - timedelta(days=7))
 
 
 @pytest.fixture

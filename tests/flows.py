@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from bot.jobs import JobContext
 from bot.jobs.dispatcher import dispatch_outbox
 from bot.jobs.rounds import show_publishing_progress
-from models import OutboxMessage
+from bot.services.matching.proposals import ProposedPair
+from bot.views.matching import intro_message
+from models import OutboxMessage, Pair
 from models.enums import OutboxState
 from tests.conftest import BOT_TOKEN, COORDINATOR, RunningBot
+from tests.factories import INTRO_CHANNEL, SeededPair
 from tests.txguard import UNGUARDED
 
 MENTOR_FORM = {
@@ -158,3 +163,98 @@ def click_in_view(bot: RunningBot, view: dict, action_id: str, **action: Any) ->
     assert bot.driver.button_in_view(COORDINATOR, view, action_id, **action).status_code == 200
     call = bot.slack.wait_for("views.update", count=before + 1)[-1]
     return bot.slack.views[call.args["view_id"]]
+
+
+# People for a round of matching: each mentee but one has a reverse mentor who can teach them.
+MENTORS = {
+    "U0MIA": {**MENTOR_FORM, "department": "Marketing", "location": "Lisbon"},
+    "U0MAX": {
+        **MENTOR_FORM,
+        "department": "Sales",
+        "location": "Madrid",
+        "teach_topics": ["generative_ai", "data_analytics"],
+    },
+    "U0MEG": {
+        **MENTOR_FORM,
+        "department": "IT",
+        "location": "Berlin",
+        "teach_topics": ["cybersecurity"],
+    },
+}
+MENTEES = {
+    "U0EVA": {**MENTEE_FORM, "department": "Finance", "learn_topics": ["generative_ai"]},
+    "U0EDD": {**MENTEE_FORM, "department": "Legal", "learn_topics": ["social_media"]},
+    "U0ELI": {**MENTEE_FORM, "department": "Operations", "learn_topics": ["younger_consumers"]},
+}
+
+
+def enrol_everyone(bot: RunningBot) -> None:
+    """Three reverse mentors and three mentees sign up through the form; two of them pair."""
+    for user, form in {**MENTORS, **MENTEES}.items():
+        bot.slack.add_user(user, tz="Europe/London")
+        sign_up(bot, user, form)
+        bot.slack.wait_for("chat.postMessage", lambda c, u=user: c.args["channel"] == u)
+
+
+# -- goals and ground rules -------------------------------------------------------------------
+
+# Dates the forms accept whenever the suite runs: they are checked against the real today.
+_TODAY = datetime.now(UTC).date()
+PROGRAM_ENDS = _TODAY + timedelta(days=150)
+GOAL_TARGET = _TODAY + timedelta(days=60)
+MENTOR_INPUTS = {
+    "goal_topic:0": "strategy",
+    "goal_text:0": "Learn how the annual budget is decided",
+    "confidentiality": ["agree"],
+    "meeting_mode": "Video call",
+    "boundaries": "No calls after 6pm",
+}
+MENTEE_INPUTS = {
+    "goal_topic:0": "generative_ai",
+    "goal_text:0": "Draft my team updates with generative AI",
+    "goal_date:0": GOAL_TARGET.isoformat(),
+    "confidentiality": ["agree"],
+}
+
+
+def intro(bot: RunningBot, seeded: SeededPair) -> dict[str, Any]:
+    """The introduction the pair got in its group DM, as Slack holds it."""
+    with bot.session_factory() as s:
+        pair = s.scalars(
+            select(Pair)
+            .where(Pair.id == seeded.pair_id)
+            .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+        ).one()
+        text, blocks = intro_message(ProposedPair.of(pair), "Reverse mentoring")
+    return {"ts": "1700000000.000100", "text": text, "blocks": _dicts(blocks)}
+
+
+def _dicts(blocks: list[Block]) -> list[dict[str, Any]]:
+    return [b.to_dict() for b in blocks]
+
+
+def click_goals_button(
+    bot: RunningBot, user: str, message: dict[str, Any], channel: str = INTRO_CHANNEL
+) -> None:
+    """Click "Set goals" under the pair's introduction (or a later message that carries it)."""
+    button = next(
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "start_goals"
+    )
+    response = bot.driver.block_action(
+        user, "start_goals", value=button["value"], message=message, channel_id=channel
+    )
+    assert response.status_code == 200
+
+
+def open_from(
+    bot: RunningBot, user: str, message: dict[str, Any], channel: str = INTRO_CHANNEL
+) -> dict[str, Any]:
+    """The goals form, as the click on `message`'s button opened it."""
+    before = len(bot.slack.calls_to("views.open"))
+    click_goals_button(bot, user, message, channel)
+    call = bot.slack.wait_for("views.open", count=before + 1)[-1]
+    return bot.slack.views[call.response["view"]["id"]]

@@ -55,6 +55,8 @@ LIVE_SEQUENCES = (
     "<script>",
 )
 ESCAPED_CHANNEL = "&lt;!channel&gt;"
+# One line of it, for what builds views and messages from user text.
+HOSTILE = "<!channel> <@U123> <https://evil.example|click> & " + "x" * 60
 
 
 def stored(value: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import struct
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -11,18 +10,9 @@ from pathlib import Path
 
 from bot.charts import HEIGHT_PX, WIDTH_PX, omitted_note, sessions_chart, skill_growth_chart
 from bot.services.chart_data import TopicGrowth, WeekCounts
+from tests.support import png_size
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height from a PNG's IHDR chunk (which must come first)."""
-    assert data[:8] == PNG_SIGNATURE, "not a PNG"
-    length, kind = struct.unpack(">I4s", data[8:16])
-    assert kind == b"IHDR" and length == 13
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
 
 
 WEEKS = [

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.driver import SlackDriver
 from tests.fakeslack import FakeSlack
 from tests.fakesocket import FakeSocketModeServer, help_command
-from tests.test_metrics import Scrape
+from tests.support import Scrape, free_port
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -46,12 +45,6 @@ def mentorbot(*args: str, env: dict[str, str], timeout: float = 60) -> subproces
         timeout=timeout,
         check=False,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_run_without_slack_settings_says_what_is_missing_in_one_line(tmp_path: Path) -> None:

@@ -17,9 +17,8 @@ from models import OutboxMessage
 from models.db import make_engine, make_session_factory
 from models.enums import OutboxState
 from tests.conftest import BOT_TOKEN
+from tests.factories import BOOKED_AT, seed_pair
 from tests.fakeslack import FakeSlack
-from tests.pairs import seed_pair
-from tests.test_sessions import BOOKED_AT
 
 MESSAGES = 1000
 WORKERS = 4

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,21 +13,10 @@ from bot.services import outbox
 from models import OutboxMessage, Pair
 from models.enums import OutboxState
 from tests.conftest import BOT_TOKEN
+from tests.factories import BOOKED_AT, DAY_BEFORE, MENTEE_USER, SeededPair, book, seed_pair
 from tests.fakeslack import Failure, FakeSlack
-from tests.pairs import MENTEE_USER, SeededPair, seed_pair
-from tests.test_sessions import BOOKED_AT, DAY_BEFORE, book
 
 T0 = DAY_BEFORE
-
-
-@pytest.fixture
-def pair(session_factory: sessionmaker[Session]) -> SeededPair:
-    return seed_pair(session_factory, now=BOOKED_AT - timedelta(days=7))
-
-
-@pytest.fixture
-def client(slack: FakeSlack) -> Iterator[WebClient]:
-    yield WebClient(token=BOT_TOKEN, base_url=slack.api_url)
 
 
 def delivered(slack: FakeSlack, user: str) -> int:

@@ -8,10 +8,10 @@ import json
 from bot.handlers.stats import CHARTS_SENT as SENT
 from bot.services.programs import ProgramInput, create_program
 from tests.conftest import COORDINATOR, RunningBot
+from tests.factories import seed_pair
 from tests.fakeslack import UploadedFile
-from tests.pairs import seed_pair
-from tests.test_chart_data import CHART_NOW, seed_growth, seed_sessions
-from tests.test_charts import png_size
+from tests.scenarios import CHART_NOW, seed_growth, seed_sessions
+from tests.support import png_size
 
 PROGRAM = "Reverse mentoring 2026"  # the default program seeded people join
 UPLOAD_WAIT = 60.0  # the first chart of a fresh install waits for matplotlib's font cache

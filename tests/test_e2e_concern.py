@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,9 +18,10 @@ from bot.views.text import SECTION_LIMIT, escaped_chunks
 from models import Concern, Coordinator
 from tests.conftest import COORDINATOR, RunningBot
 from tests.contract import check_blocks
+from tests.factories import INTRO_CHANNEL, MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
 from tests.fakeslack import ApiCall
 from tests.flows import open_form
-from tests.pairs import INTRO_CHANNEL, MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
+from tests.support import eventually
 
 pytestmark = pytest.mark.needs_contract
 
@@ -99,13 +99,6 @@ def click_acknowledge(bot: RunningBot, user: str, dm: ApiCall) -> Any:
 def stored(bot: RunningBot) -> list[Concern]:
     with bot.session_factory() as s:
         return list(s.scalars(select(Concern).order_by(Concern.id)))
-
-
-def eventually(check: Any, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.02)
 
 
 def test_the_form_reassures_that_only_coordinators_read_it(bot: RunningBot) -> None:

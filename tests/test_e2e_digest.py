@@ -10,8 +10,7 @@ from bot.jobs import JobContext
 from bot.jobs.digests import queue_digests
 from bot.jobs.dispatcher import dispatch
 from tests.conftest import BOT_TOKEN, COORDINATOR, RunningBot
-from tests.pairs import MENTOR_USER, seed_pair
-from tests.test_sessions import BOOKED_AT
+from tests.factories import BOOKED_AT, MENTOR_USER, seed_pair
 
 MONDAY_9_NEW_YORK = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
 

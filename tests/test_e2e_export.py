@@ -8,8 +8,7 @@ import pytest
 
 from tests.conftest import COORDINATOR, RunningBot
 from tests.fakeslack import UploadedFile
-from tests.test_e2e_recruiting import ephemeral_text
-from tests.test_exports import (
+from tests.scenarios import (
     EXPORT_AT,
     FIRST_NOTE,
     MENTEE_NOTE,
@@ -19,6 +18,7 @@ from tests.test_exports import (
     SESSION_HEADER,
     seed_program,
 )
+from tests.support import ephemeral_text
 
 pytestmark = pytest.mark.needs_contract
 

@@ -4,93 +4,40 @@ and gets one summary in its group DM."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from slack_sdk.models.blocks import Block
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
-from bot.services.matching.proposals import ProposedPair
-from bot.views.matching import intro_message
-from models import Agreement, Goal, Pair, Program
+from models import Agreement, Goal, Program
 from models.enums import Cadence, GoalStatus
 from tests.conftest import RunningBot
-from tests.flows import run_scheduler, wait_until_queued
-from tests.pairs import INTRO_CHANNEL, MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
+from tests.factories import INTRO_CHANNEL, MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
+from tests.flows import (
+    GOAL_TARGET,
+    MENTEE_INPUTS,
+    MENTOR_INPUTS,
+    PROGRAM_ENDS,
+    click_goals_button,
+    intro,
+    open_from,
+    run_scheduler,
+    wait_until_queued,
+)
 
 pytestmark = pytest.mark.needs_contract
-
-TODAY = datetime.now(UTC).date()
-ENDS = TODAY + timedelta(days=150)
-TARGET = TODAY + timedelta(days=60)
-MENTOR_INPUTS = {
-    "goal_topic:0": "strategy",
-    "goal_text:0": "Learn how the annual budget is decided",
-    "confidentiality": ["agree"],
-    "meeting_mode": "Video call",
-    "boundaries": "No calls after 6pm",
-}
-MENTEE_INPUTS = {
-    "goal_topic:0": "generative_ai",
-    "goal_text:0": "Draft my team updates with generative AI",
-    "goal_date:0": TARGET.isoformat(),
-    "confidentiality": ["agree"],
-}
 
 
 @pytest.fixture
 def seeded(bot: RunningBot) -> SeededPair:
-    """A published pair; the program meets monthly and ends on ENDS."""
+    """A published pair; the program meets monthly and ends on PROGRAM_ENDS."""
     seeded = seed_pair(bot.session_factory)
     with bot.session_factory.begin() as s:
         program = s.get_one(Program, seeded.program_id)
-        program.cadence, program.ends_on = Cadence.MONTHLY, ENDS
+        program.cadence, program.ends_on = Cadence.MONTHLY, PROGRAM_ENDS
     for user in (MENTOR_USER, MENTEE_USER, "U0STRANGER"):
         bot.slack.add_user(user)
     return seeded
-
-
-def intro(bot: RunningBot, seeded: SeededPair) -> dict[str, Any]:
-    """The introduction the pair got in its group DM, as Slack holds it."""
-    with bot.session_factory() as s:
-        pair = s.scalars(
-            select(Pair)
-            .where(Pair.id == seeded.pair_id)
-            .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
-        ).one()
-        text, blocks = intro_message(ProposedPair.of(pair), "Reverse mentoring")
-    return {"ts": "1700000000.000100", "text": text, "blocks": _dicts(blocks)}
-
-
-def _dicts(blocks: list[Block]) -> list[dict[str, Any]]:
-    return [b.to_dict() for b in blocks]
-
-
-def click_goals_button(
-    bot: RunningBot, user: str, message: dict[str, Any], channel: str = INTRO_CHANNEL
-) -> None:
-    button = next(
-        e
-        for b in message["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "start_goals"
-    )
-    response = bot.driver.block_action(
-        user, "start_goals", value=button["value"], message=message, channel_id=channel
-    )
-    assert response.status_code == 200
-
-
-def open_from(
-    bot: RunningBot, user: str, message: dict[str, Any], channel: str = INTRO_CHANNEL
-) -> dict[str, Any]:
-    before = len(bot.slack.calls_to("views.open"))
-    click_goals_button(bot, user, message, channel)
-    call = bot.slack.wait_for("views.open", count=before + 1)[-1]
-    return bot.slack.views[call.response["view"]["id"]]
 
 
 def block(view: dict[str, Any], block_id: str) -> dict[str, Any]:
@@ -127,7 +74,7 @@ def test_the_intro_button_opens_the_form_with_the_programs_defaults(
     assert view["title"]["text"] == "Goals and ground rules"
     assert "reverse mentor for <@U0MENTEE>" in json.dumps(view["blocks"][0])
     assert block(view, "cadence")["element"]["initial_option"]["value"] == "monthly"
-    assert block(view, "ends_on")["element"]["initial_date"] == ENDS.isoformat()
+    assert block(view, "ends_on")["element"]["initial_date"] == PROGRAM_ENDS.isoformat()
     # Three goal rows; only the first goal is required, and the reverse mentor's topic is
     # optional, with business topics offered first.
     assert [block(view, f"goal_text:{row}").get("optional", False) for row in range(3)] == [
@@ -184,7 +131,8 @@ def test_both_agree_and_one_summary_reaches_the_group_dm(
     assert "Draft my team updates with generative AI" in body and "Generative AI" in body
     assert "Learn how the annual budget is decided" in body and "Strategy" in body
     assert "Video call, once a month" in body and "No calls after 6pm" in body
-    assert f"{ENDS.day} {ENDS:%B %Y}" in body and f"{TARGET.day} {TARGET:%B %Y}" in body
+    assert f"{PROGRAM_ENDS.day} {PROGRAM_ENDS:%B %Y}" in body
+    assert f"{GOAL_TARGET.day} {GOAL_TARGET:%B %Y}" in body
 
     # The same form submitted again, or the mentor saving again, posts nothing more.
     submit(bot, MENTEE_USER, mentee_view, MENTEE_INPUTS)

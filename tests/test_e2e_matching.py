@@ -12,44 +12,14 @@ from models import ForbiddenPairing, Pair
 from models.enums import PairStatus
 from tests.conftest import COORDINATOR, RunningBot
 from tests.flows import (
-    MENTEE_FORM,
-    MENTOR_FORM,
     click_in_view,
+    enrol_everyone,
     filled,
     open_review,
     run_scheduler,
-    sign_up,
 )
 
 pytestmark = pytest.mark.needs_contract
-
-MENTORS = {
-    "U0MIA": {**MENTOR_FORM, "department": "Marketing", "location": "Lisbon"},
-    "U0MAX": {
-        **MENTOR_FORM,
-        "department": "Sales",
-        "location": "Madrid",
-        "teach_topics": ["generative_ai", "data_analytics"],
-    },
-    "U0MEG": {
-        **MENTOR_FORM,
-        "department": "IT",
-        "location": "Berlin",
-        "teach_topics": ["cybersecurity"],
-    },
-}
-MENTEES = {
-    "U0EVA": {**MENTEE_FORM, "department": "Finance", "learn_topics": ["generative_ai"]},
-    "U0EDD": {**MENTEE_FORM, "department": "Legal", "learn_topics": ["social_media"]},
-    "U0ELI": {**MENTEE_FORM, "department": "Operations", "learn_topics": ["younger_consumers"]},
-}
-
-
-def enrol_everyone(bot: RunningBot) -> None:
-    for user, form in {**MENTORS, **MENTEES}.items():
-        bot.slack.add_user(user, tz="Europe/London")
-        sign_up(bot, user, form)
-        bot.slack.wait_for("chat.postMessage", lambda c, u=user: c.args["channel"] == u)
 
 
 def pair_blocks(view: dict) -> list[dict]:

@@ -33,8 +33,8 @@ from models.enums import OutboxState
 from models.slack_oauth import TOKEN_COLUMNS
 from tests.conftest import COORDINATOR, SIGNING_SECRET
 from tests.driver import SlackDriver
+from tests.factories import MENTOR
 from tests.fakeslack import TOKEN_LIFETIME_SECONDS, ApiCall, FakeSlack
-from tests.test_enrollment import MENTOR
 
 ONE, TWO = "T0ONE", "T0TWO"
 UNINSTALLED_AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

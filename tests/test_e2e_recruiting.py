@@ -20,27 +20,15 @@ from models.enums import PairStatus, ParticipantStatus, PollAnswer, PollStatus, 
 from tests.conftest import COORDINATOR, RunningBot
 from tests.fakeslack import ApiCall
 from tests.flows import MENTEE_FORM, MENTOR_FORM, sign_up
+from tests.support import ephemeral_text, eventually
 
 pytestmark = pytest.mark.needs_contract
 POLL_CHANNEL = "C0POLLS"
 
 
-def eventually(check, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.02)
-
-
 def count(bot: RunningBot, model: type) -> int:
     with bot.session_factory() as s:
         return s.scalar(select(func.count()).select_from(model)) or 0
-
-
-def ephemeral_text(response) -> str:
-    body = response.json()
-    assert body["response_type"] == "ephemeral"
-    return body["text"] + json.dumps(body.get("blocks", []))
 
 
 def post_poll(bot: RunningBot) -> ApiCall:

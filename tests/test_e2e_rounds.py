@@ -19,16 +19,14 @@ from bot.services.matching.proposals import Solved
 from models import MatchRound, OutboxMessage, Pair
 from models.enums import PairStatus, RoundState
 from tests.conftest import COORDINATOR, RunningBot
+from tests.factories import MENTOR, TEAM, VETERAN_MENTEE
 from tests.fakeslack import Failure
-from tests.flows import click_in_view, filled, run_scheduler
-from tests.test_e2e_matching import enrol_everyone
-from tests.test_enrollment import MENTOR, TEAM
-from tests.test_matching_proposals import MENTEE
+from tests.flows import click_in_view, enrol_everyone, filled, run_scheduler
 
 pytestmark = pytest.mark.needs_contract
 
 SECOND_COORDINATOR = "U0ADMIN"
-UNMATCHABLE = replace(MENTEE, learn_topics=["younger_consumers"], self_ratings={})
+UNMATCHABLE = replace(VETERAN_MENTEE, learn_topics=["younger_consumers"], self_ratings={})
 
 
 def shown(value: Any) -> str:
@@ -157,7 +155,7 @@ def enrol_pairs(bot: RunningBot, pairs: int, unmatchable: int) -> None:
     """`pairs` reverse mentors and mentees who suit each other, and people nobody can coach."""
     with bot.session_factory.begin() as db_session:
         people = [("UR", MENTOR, i) for i in range(pairs)]
-        people += [("US", MENTEE, i) for i in range(pairs)]
+        people += [("US", VETERAN_MENTEE, i) for i in range(pairs)]
         people += [("UX", UNMATCHABLE, i) for i in range(unmatchable)]
         for prefix, profile, i in people:
             save_profile(

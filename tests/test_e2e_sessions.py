@@ -14,8 +14,7 @@ from bot.jobs.dispatcher import dispatch
 from models import CheckIn, MentoringSession
 from models.enums import SessionStatus
 from tests.conftest import BOT_TOKEN, COORDINATOR, RunningBot
-from tests.pairs import INTRO_CHANNEL, MENTEE_USER, MENTOR_USER, seed_pair
-from tests.test_sessions import BOOKED_AT, STARTS
+from tests.factories import BOOKED_AT, INTRO_CHANNEL, MENTEE_USER, MENTOR_USER, STARTS, seed_pair
 
 PRIVATE = "I find her pace a bit fast; must prepare questions in advance"
 

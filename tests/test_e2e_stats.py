@@ -8,8 +8,7 @@ from datetime import timedelta
 from bot.services import sessions as session_rules
 from bot.services.pair_health import after_session_outcome
 from tests.conftest import COORDINATOR, RunningBot
-from tests.pairs import MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
-from tests.test_sessions import BOOKED_AT
+from tests.factories import BOOKED_AT, MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
 
 
 def two_cancellations(bot: RunningBot, pair: SeededPair) -> None:

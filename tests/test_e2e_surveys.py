@@ -12,8 +12,7 @@ from bot.services.surveys import plan_surveys
 from models import SurveyResponse
 from models.enums import SurveyKind
 from tests.conftest import BOT_TOKEN, RunningBot
-from tests.pairs import MENTEE_USER, MENTOR_USER, seed_pair
-from tests.test_sessions import BOOKED_AT
+from tests.factories import BOOKED_AT, MENTEE_USER, MENTOR_USER, seed_pair
 
 # No end date anywhere: six biweekly sessions from the introduction, 84 days.
 INTRODUCED = BOOKED_AT

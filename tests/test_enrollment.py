@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -15,26 +14,8 @@ from bot.services.errors import SignupClosedError
 from bot.services.profile import ProfileField, ProfileInput, validate_profile
 from bot.services.programs import get_or_create_open_program
 from models import MatchExclusion, Participant, ParticipantTopic, Program
-from models.enums import Cadence, CareerStage, Personality, ProgramStatus, Role
-
-NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
-TEAM = "T0TEAM1"
-
-MENTOR = ProfileInput(
-    role=Role.MENTOR,
-    department="Marketing",
-    location="Lisbon",
-    job_title="Analyst",
-    career_stage=CareerStage.EARLY,
-    teach_topics=["social_media", "generative_ai"],
-    learn_topics=["leadership"],
-    self_ratings={"leadership": 2},
-    personality=Personality.EXTROVERT,
-    cadence=Cadence.BIWEEKLY,
-    mentee_capacity=2,
-    do_not_match=["U0BOSS"],
-    consent=True,
-)
+from models.enums import ProgramStatus, Role
+from tests.factories import MENTOR, NOW, TEAM
 
 
 def save(db_session: Session, profile: ProfileInput, user: str = "U0ALICE", tz: str | None = None):

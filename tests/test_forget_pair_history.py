@@ -7,22 +7,27 @@ forgotten person or holds what they wrote about themselves.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import models
 from bot.services import outbox
-from bot.services import sessions as session_rules
 from bot.services.participation import forget
 from models import Goal, MatchRound, MentoringSession, OutboxMessage, Pair
 from models.enums import Side
-from tests.pairs import MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
-from tests.test_goals import MENTEE_GOALS, MENTOR_GOALS, save
-
-BOOKED_AT = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
-STARTS = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
+from tests.factories import (
+    BOOKED_AT,
+    MENTEE_GOALS,
+    MENTEE_USER,
+    MENTOR_GOALS,
+    MENTOR_USER,
+    SeededPair,
+    book,
+    save_goals,
+    seed_pair,
+)
 
 
 def values_naming(session_factory: sessionmaker[Session], needle: str) -> list[str]:
@@ -45,19 +50,9 @@ def history(session_factory: sessionmaker[Session]) -> SeededPair:
             "Generative AI for a Finance director",
             "bridges Engineering and Finance",
         ]
-    save(session_factory, MENTEE_USER, MENTEE_GOALS, at=BOOKED_AT)
-    save(session_factory, MENTOR_USER, MENTOR_GOALS, at=BOOKED_AT)
-    with session_factory.begin() as db_session:
-        found = session_rules.pair_for(db_session, pair_id=pair.pair_id, user_id=MENTEE_USER)
-        session_rules.schedule(
-            db_session,
-            pair=found,
-            user_id=MENTEE_USER,  # the mentee books: the session names them
-            starts_at=STARTS,
-            minutes=45,
-            agenda="Prompts that work",
-            now=BOOKED_AT,
-        )
+    save_goals(session_factory, MENTEE_USER, MENTEE_GOALS, at=BOOKED_AT)
+    save_goals(session_factory, MENTOR_USER, MENTOR_GOALS, at=BOOKED_AT)
+    book(session_factory, pair, by=MENTEE_USER)  # the mentee books: the session names them
     return pair
 
 

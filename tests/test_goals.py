@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -47,55 +47,25 @@ from models import Goal, Pair, Program
 from models.enums import Cadence, GoalStatus, PairStatus, Side
 from tests import contract
 from tests.driver import fill_state
-from tests.pairs import MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
-from tests.test_enrollment import NOW, TEAM
-from tests.test_views import HOSTILE
-
-ENDS = date(2027, 5, 31)
-RULES = RulesInput(
-    confidentiality=True,
-    boundaries="No calls after 6pm",
-    meeting_mode="Video call",
-    cadence=Cadence.BIWEEKLY,
-    ends_on=ENDS,
+from tests.factories import (
+    LAST_DAY,
+    MENTEE_GOALS,
+    MENTEE_USER,
+    MENTOR_GOALS,
+    MENTOR_USER,
+    NOW,
+    RULES,
+    TEAM,
+    SeededPair,
+    save_goals,
+    seed_pair,
 )
-MENTEE_GOALS = AgreementInput(
-    goals=(
-        GoalInput(topic="generative_ai", text="Draft my team updates with AI"),
-        GoalInput(topic="social_media", text="Post on LinkedIn monthly", target_date=ENDS),
-    ),
-    rules=RULES,
-)
-MENTOR_GOALS = AgreementInput(
-    goals=(GoalInput(topic="strategy", text="Learn how the annual budget is decided"),),
-    rules=RULES,
-)
+from tests.hostile import HOSTILE
 
 
 @pytest.fixture
 def seeded(session_factory: sessionmaker[Session]) -> SeededPair:
     return seed_pair(session_factory)
-
-
-def save(
-    session_factory: sessionmaker[Session],
-    user: str,
-    values: AgreementInput,
-    *,
-    at=NOW,
-    pair_id: int | None = None,
-) -> SaveOutcome:
-    """Open the user's form (for its goal ids) and save `values`, as the dialog does."""
-    with session_factory.begin() as db_session:
-        pair_id = pair_id or memberships(db_session, team_id=TEAM, user_id=user)[0].pair.id
-        membership = membership_of(
-            db_session, team_id=TEAM, user_id=user, pair_id=pair_id, lock=True
-        )
-        form = agreement_form(db_session, membership=membership)
-        assert validate_agreement(values=values, side=membership.side, now=at) == {}
-        return save_agreement(
-            db_session, membership=membership, values=values, goal_ids=form.goal_ids, now=at
-        )
 
 
 def claim(session_factory: sessionmaker[Session], pair_id: int, at=NOW):
@@ -130,7 +100,7 @@ def test_complete_forms_are_valid_for_both_sides() -> None:
          goal_field(GoalField.TEXT, 0), "300 characters"),
         (replace(MENTOR_GOALS, goals=(GoalInput(text="x", target_date=NOW.date() - timedelta(1)),)),
          Side.MENTOR, goal_field(GoalField.TARGET_DATE, 0), "from today on"),
-        (replace(MENTOR_GOALS, goals=(GoalInput(text="x", target_date=ENDS + timedelta(1)),)),
+        (replace(MENTOR_GOALS, goals=(GoalInput(text="x", target_date=LAST_DAY + timedelta(1)),)),
          Side.MENTOR, goal_field(GoalField.TARGET_DATE, 0), "on or before the end date"),
         (replace(MENTOR_GOALS, rules=replace(RULES, meeting_mode="  ")), Side.MENTOR,
          AgreementField.MEETING_MODE, "how you'll meet"),
@@ -181,13 +151,13 @@ def test_the_first_form_starts_from_the_programs_cadence_and_end_date(
 ) -> None:
     with session_factory.begin() as db_session:
         program = db_session.get_one(Program, seeded.program_id)
-        program.cadence, program.ends_on = Cadence.MONTHLY, ENDS
+        program.cadence, program.ends_on = Cadence.MONTHLY, LAST_DAY
     with session_factory.begin() as db_session:
         mentor = membership_of(
             db_session, team_id=TEAM, user_id=MENTOR_USER, pair_id=seeded.pair_id
         )
         form = agreement_form(db_session, membership=mentor)
-    assert form.values.rules == RulesInput(cadence=Cadence.MONTHLY, ends_on=ENDS)
+    assert form.values.rules == RulesInput(cadence=Cadence.MONTHLY, ends_on=LAST_DAY)
     assert form.values.goals == (GoalInput(),) * 3 and form.goal_ids == (None,) * 3
     assert not form.i_confirmed and not form.partner_confirmed
 
@@ -195,7 +165,7 @@ def test_the_first_form_starts_from_the_programs_cadence_and_end_date(
 def test_both_confirming_activates_the_pair_and_the_summary_is_claimed_once(
     session_factory: sessionmaker[Session], seeded: SeededPair
 ) -> None:
-    first = save(session_factory, MENTOR_USER, MENTOR_GOALS)
+    first = save_goals(session_factory, MENTOR_USER, MENTOR_GOALS)
     assert not first.agreed
     assert first.notice == PartnerNotice.YOUR_TURN and first.partner_user == MENTEE_USER
     assert claim(session_factory, seeded.pair_id) is None  # only one side has agreed
@@ -209,7 +179,7 @@ def test_both_confirming_activates_the_pair_and_the_summary_is_claimed_once(
     assert form.proposed_by_partner and not form.i_confirmed
     assert form.values.rules == replace(RULES, confidentiality=False)
 
-    second = save(session_factory, MENTEE_USER, MENTEE_GOALS, at=NOW + timedelta(hours=1))
+    second = save_goals(session_factory, MENTEE_USER, MENTEE_GOALS, at=NOW + timedelta(hours=1))
     assert second.agreed and second.notice == PartnerNotice.NONE
     summary = claim(session_factory, seeded.pair_id, NOW + timedelta(hours=1))
     assert summary is not None and summary.channel == seeded.channel
@@ -229,13 +199,13 @@ def test_both_confirming_activates_the_pair_and_the_summary_is_claimed_once(
 def test_changing_agreed_rules_asks_the_other_person_to_confirm_again(
     session_factory: sessionmaker[Session], seeded: SeededPair
 ) -> None:
-    save(session_factory, MENTOR_USER, MENTOR_GOALS)
-    save(session_factory, MENTEE_USER, MENTEE_GOALS)
+    save_goals(session_factory, MENTOR_USER, MENTOR_GOALS)
+    save_goals(session_factory, MENTEE_USER, MENTEE_GOALS)
     assert claim(session_factory, seeded.pair_id) is not None
 
     later = NOW + timedelta(days=3)
     weekly = replace(MENTEE_GOALS, rules=replace(RULES, cadence=Cadence.WEEKLY))
-    outcome = save(session_factory, MENTEE_USER, weekly, at=later)
+    outcome = save_goals(session_factory, MENTEE_USER, weekly, at=later)
     assert outcome.rules_changed and not outcome.agreed
     assert outcome.notice == PartnerNotice.RECONFIRM and outcome.partner_user == MENTOR_USER
     with session_factory.begin() as db_session:
@@ -245,7 +215,7 @@ def test_changing_agreed_rules_asks_the_other_person_to_confirm_again(
     assert claim(session_factory, seeded.pair_id, later) is None  # not until both agree again
 
     # The mentor re-confirms: the new rules get their one summary.
-    again = save(session_factory, MENTOR_USER, weekly, at=later + timedelta(hours=2))
+    again = save_goals(session_factory, MENTOR_USER, weekly, at=later + timedelta(hours=2))
     assert again.agreed and not again.rules_changed
     summary = claim(session_factory, seeded.pair_id, later)
     assert summary is not None and summary.rules.cadence == Cadence.WEEKLY
@@ -255,15 +225,15 @@ def test_changing_agreed_rules_asks_the_other_person_to_confirm_again(
 def test_editing_only_goals_keeps_both_agreements_and_posts_nothing_new(
     session_factory: sessionmaker[Session], seeded: SeededPair
 ) -> None:
-    save(session_factory, MENTOR_USER, MENTOR_GOALS)
-    save(session_factory, MENTEE_USER, MENTEE_GOALS)
+    save_goals(session_factory, MENTOR_USER, MENTOR_GOALS)
+    save_goals(session_factory, MENTEE_USER, MENTEE_GOALS)
     claim(session_factory, seeded.pair_id)
     # Whitespace in the rules is no change either.
     edited = AgreementInput(
         goals=(GoalInput(topic="generative_ai", text="Draft updates AND slides with AI"),),
         rules=replace(RULES, meeting_mode="  Video   call "),
     )
-    outcome = save(session_factory, MENTEE_USER, edited, at=NOW + timedelta(days=1))
+    outcome = save_goals(session_factory, MENTEE_USER, edited, at=NOW + timedelta(days=1))
     assert outcome.agreed and not outcome.rules_changed and outcome.notice == PartnerNotice.NONE
     assert claim(session_factory, seeded.pair_id) is None
     with session_factory.begin() as db_session:
@@ -279,7 +249,7 @@ def test_editing_only_goals_keeps_both_agreements_and_posts_nothing_new(
 def test_goals_marked_achieved_or_dropped_leave_the_form_and_stay_listed(
     session_factory: sessionmaker[Session], seeded: SeededPair
 ) -> None:
-    save(session_factory, MENTEE_USER, MENTEE_GOALS)
+    save_goals(session_factory, MENTEE_USER, MENTEE_GOALS)
     with session_factory.begin() as db_session:
         first, second = pair_goals(db_session, pair_id=seeded.pair_id)
         # The partner may mark it; a second click changes nothing.
@@ -328,7 +298,7 @@ def test_goals_marked_achieved_or_dropped_leave_the_form_and_stay_listed(
 def test_a_goal_closed_while_the_form_was_open_stays_closed(
     session_factory: sessionmaker[Session], seeded: SeededPair
 ) -> None:
-    save(session_factory, MENTEE_USER, MENTEE_GOALS)
+    save_goals(session_factory, MENTEE_USER, MENTEE_GOALS)
     with session_factory.begin() as db_session:
         mentee = membership_of(
             db_session, team_id=TEAM, user_id=MENTEE_USER, pair_id=seeded.pair_id
@@ -368,7 +338,7 @@ def test_both_saving_at_once_claims_one_summary(
     def submit(user: str, values: AgreementInput) -> None:
         try:
             barrier.wait(timeout=5)
-            save(session_factory, user, values, pair_id=seeded.pair_id)
+            save_goals(session_factory, user, values, pair_id=seeded.pair_id)
             barrier.wait(timeout=5)
             claims.append(claim(session_factory, seeded.pair_id))
         except BaseException as error:  # reported below, from the test thread
@@ -396,7 +366,7 @@ def test_the_form_is_valid_block_kit_and_reads_back_what_it_shows(
     session_factory: sessionmaker[Session], seeded: SeededPair, user: str
 ) -> None:
     values = MENTEE_GOALS if user == MENTEE_USER else MENTOR_GOALS
-    save(session_factory, user, values)
+    save_goals(session_factory, user, values)
     with session_factory.begin() as db_session:
         membership = membership_of(db_session, team_id=TEAM, user_id=user, pair_id=seeded.pair_id)
         form = agreement_form(db_session, membership=membership)
@@ -418,12 +388,12 @@ def test_summary_and_list_escape_what_people_typed(
     session_factory: sessionmaker[Session], seeded: SeededPair
 ) -> None:
     hostile_rules = replace(RULES, boundaries=HOSTILE, meeting_mode=HOSTILE[:150])
-    save(
+    save_goals(
         session_factory,
         MENTEE_USER,
         AgreementInput(goals=(GoalInput(topic="social_media", text=HOSTILE),), rules=hostile_rules),
     )
-    save(
+    save_goals(
         session_factory,
         MENTOR_USER,
         AgreementInput(goals=(GoalInput(text="Budgets"),), rules=hostile_rules),
@@ -482,7 +452,7 @@ def test_the_list_shows_every_open_goal_and_the_latest_closed_ones(
             db_session.add(
                 Goal(pair_id=seeded.pair_id, side=Side.MENTEE, text=f"old {n}", status="achieved")
             )
-    save(session_factory, MENTEE_USER, MENTEE_GOALS)
+    save_goals(session_factory, MENTEE_USER, MENTEE_GOALS)
     with session_factory.begin() as db_session:
         _, blocks = goals_list(goals_overview(db_session, team_id=TEAM, user_id=MENTEE_USER))
     text = str([b.to_dict() for b in blocks])

@@ -46,12 +46,26 @@ from models.enums import Cadence
 from models.participant import TEXT_FIELD_LENGTH
 from tests.conftest import BOT_TOKEN, COORDINATOR, RunningBot
 from tests.contract import check_blocks
+from tests.factories import (
+    BOOKED_AT,
+    INTRO_CHANNEL,
+    MENTEE_USER,
+    MENTOR_USER,
+    STARTS,
+    SeededPair,
+    seed_pair,
+)
 from tests.flows import (
     MENTEE_FORM,
+    MENTEE_INPUTS,
     MENTOR_FORM,
+    MENTOR_INPUTS,
+    PROGRAM_ENDS,
     click_in_view,
     filled,
+    intro,
     open_form,
+    open_from,
     run_scheduler,
     sign_up,
 )
@@ -67,9 +81,6 @@ from tests.hostile import (
     sent_text,
     stored,
 )
-from tests.pairs import INTRO_CHANNEL, MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
-from tests.test_e2e_goals import ENDS, MENTEE_INPUTS, MENTOR_INPUTS, intro, open_from
-from tests.test_sessions import BOOKED_AT, STARTS
 
 pytestmark = pytest.mark.needs_contract
 
@@ -83,7 +94,8 @@ def pair(bot: RunningBot, **kwargs: Any) -> SeededPair:
     with bot.session_factory.begin() as s:
         s.execute(delete(MatchExclusion))
         program = s.get_one(Program, seeded.program_id)
-        program.cadence, program.ends_on = Cadence.MONTHLY, ENDS  # what the goals form needs
+        # What the goals form needs.
+        program.cadence, program.ends_on = Cadence.MONTHLY, PROGRAM_ENDS
     return seeded
 
 

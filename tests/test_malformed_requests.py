@@ -28,8 +28,8 @@ from bot.web import MAX_BODY_BYTES
 from models import Participant
 from models.enums import Side, SurveyKind
 from tests.conftest import COORDINATOR, RunningBot
+from tests.factories import MENTEE_USER, MENTOR_USER, seed_pair
 from tests.hostile import TRACEBACK
-from tests.pairs import MENTEE_USER, MENTOR_USER, seed_pair
 
 FORM = "application/x-www-form-urlencoded"
 CLEAN_STATUSES = {200, 400, 401, 413, 415}

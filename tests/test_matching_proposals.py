@@ -10,25 +10,14 @@ from sqlalchemy.orm import Session
 from bot.services.enrollment import save_profile
 from bot.services.matching.proposals import current_proposal, propose, publish
 from bot.services.programs import get_or_create_open_program
-from models.enums import CareerStage, Role
-from tests.test_enrollment import MENTOR, NOW, TEAM
-
-MENTEE = replace(
-    MENTOR,
-    role=Role.MENTEE,
-    career_stage=CareerStage.VETERAN,
-    teach_topics=["strategy"],
-    learn_topics=["generative_ai"],
-    self_ratings={"generative_ai": 1},
-    do_not_match=[],
-)
+from tests.factories import MENTOR, NOW, TEAM, VETERAN_MENTEE
 
 
 def enrol_pool(db_session: Session, pairs: int, first: int = 0) -> None:
     """Mentor UMnnn and mentee UEnnn for each n, every one in a department of their own."""
     with db_session.begin():
         for i in range(first, pairs):
-            for prefix, profile in (("UM", MENTOR), ("UE", MENTEE)):
+            for prefix, profile in (("UM", MENTOR), ("UE", VETERAN_MENTEE)):
                 save_profile(
                     db_session,
                     team_id=TEAM,

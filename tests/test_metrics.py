@@ -7,7 +7,6 @@ import logging
 from datetime import timedelta
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from slack_sdk import WebClient
 from slack_sdk.socket_mode.request import SocketModeRequest
@@ -22,25 +21,13 @@ from bot.scheduler import run_once
 from bot.services import outbox
 from bot.socket_mode import MeteredSocketModeHandler
 from tests.conftest import BOT_TOKEN, RunningBot
+from tests.factories import BOOKED_AT, DAY_BEFORE, MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
 from tests.fakeslack import Failure, FakeSlack
 from tests.fakesocket import help_command
-from tests.pairs import MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
-from tests.test_sessions import BOOKED_AT, DAY_BEFORE
+from tests.support import Scrape
 
 T0 = DAY_BEFORE
 APP_TOKEN = "xapp-1-A0MENTOR-123-abc"
-
-
-class Scrape:
-    def __init__(self, text: str) -> None:
-        self.samples = {
-            (sample.name, frozenset(sample.labels.items())): sample.value
-            for family in text_string_to_metric_families(text)
-            for sample in family.samples
-        }
-
-    def __call__(self, name: str, **labels: str) -> float | None:
-        return self.samples.get((name, frozenset(labels.items())))
 
 
 def scrape(bot: RunningBot) -> Scrape:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-import pytest
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,37 +18,23 @@ from bot.services.pair_health import (
 )
 from models import MentoringSession, Pair
 from models.enums import CheckInOutcome, PairStatus, SessionStatus
-from tests.conftest import BOT_TOKEN, COORDINATOR
+from tests import factories
+from tests.conftest import COORDINATOR
+from tests.factories import (
+    BOOKED_AT,
+    INTRO_CHANNEL,
+    MENTEE_USER,
+    MENTOR_USER,
+    SeededPair,
+)
 from tests.fakeslack import FakeSlack
-from tests.pairs import INTRO_CHANNEL, MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
-from tests.test_sessions import BOOKED_AT
 
 CONFIGURED = frozenset({COORDINATOR})
 SECRET = "my partner seems bored, I am unsure what to do"
 
 
-@pytest.fixture
-def pair(session_factory: sessionmaker[Session]) -> SeededPair:
-    return seed_pair(session_factory, now=BOOKED_AT - timedelta(days=7))
-
-
-@pytest.fixture
-def client(slack: FakeSlack) -> Iterator[WebClient]:
-    yield WebClient(token=BOT_TOKEN, base_url=slack.api_url)
-
-
 def book(session_factory: sessionmaker[Session], pair: SeededPair, starts: datetime) -> int:
-    with session_factory.begin() as db_session:
-        found = session_rules.pair_for(db_session, pair_id=pair.pair_id, user_id=MENTOR_USER)
-        return session_rules.schedule(
-            db_session,
-            pair=found,
-            user_id=MENTOR_USER,
-            starts_at=starts,
-            minutes=45,
-            agenda="",
-            now=BOOKED_AT,
-        ).id
+    return factories.book(session_factory, pair, starts, agenda="")
 
 
 def cancel(session_factory: sessionmaker[Session], session_id: int, user: str) -> str | None:

@@ -28,7 +28,7 @@ from bot.services.polls import (
 from bot.services.programs import NoOpenProgramError, get_or_create_open_program
 from models import ProcessedRequest
 from models.enums import PollAnswer
-from tests.test_enrollment import MENTOR, NOW, TEAM
+from tests.factories import MENTOR, NOW, TEAM
 
 
 def enrol(db_session: Session, *users: str) -> int:

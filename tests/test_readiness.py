@@ -23,7 +23,7 @@ from bot.web import make_wsgi_app
 from models.db import make_engine, make_probe_engine
 from models.migrate import alembic_config, script_directory, upgrade_to_head
 from tests.conftest import Backend, RunningBot, postgres_url
-from tests.test_cli import free_port
+from tests.support import free_port
 
 READY = {"status": "ready"}
 UNREACHABLE = {"status": "not ready", "reason": "database unreachable"}

@@ -1,15 +1,13 @@
 """Sessions, reminders and check-in prompts through the outbox, with time passed in as `now`.
 
 The pair: the reverse mentor in New York, the mentee in London. The session: Tuesday
-24 November 2026, 15:00 in New York (20:00 UTC), 45 minutes.
+24 November 2026, 15:00 in New York (20:00 UTC), 45 minutes (tests/factories.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
-import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,41 +18,18 @@ from bot.services.checkins import CheckInInput, record_outcome
 from bot.services.sessions import SessionInput, validate_session
 from models import MentoringSession, OutboxMessage
 from models.enums import CheckInOutcome, OutboxState, SessionStatus
-from tests.conftest import BOT_TOKEN
+from tests.factories import (
+    BOOKED_AT,
+    DAY_BEFORE,
+    MENTEE_USER,
+    MENTOR_USER,
+    STARTS,
+    SeededPair,
+    book,
+)
 from tests.fakeslack import FakeSlack
-from tests.pairs import MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
 
-BOOKED_AT = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)  # the Friday before
-STARTS = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)  # Tue 15:00 in New York
-DAY_BEFORE = STARTS - timedelta(hours=24)
 HOUR_BEFORE = STARTS - timedelta(hours=1)
-
-
-@pytest.fixture
-def pair(session_factory: sessionmaker[Session]) -> SeededPair:
-    return seed_pair(session_factory, now=BOOKED_AT - timedelta(days=7))
-
-
-@pytest.fixture
-def client(slack: FakeSlack) -> Iterator[WebClient]:
-    yield WebClient(token=BOT_TOKEN, base_url=slack.api_url)
-
-
-def book(
-    session_factory: sessionmaker[Session], pair: SeededPair, starts: datetime = STARTS
-) -> int:
-    with session_factory.begin() as db_session:
-        found = session_rules.pair_for(db_session, pair_id=pair.pair_id, user_id=MENTOR_USER)
-        session = session_rules.schedule(
-            db_session,
-            pair=found,
-            user_id=MENTOR_USER,
-            starts_at=starts,
-            minutes=45,
-            agenda="Prompts that work",
-            now=BOOKED_AT,
-        )
-        return session.id
 
 
 def run(session_factory: sessionmaker[Session], client: WebClient, when: datetime) -> list[str]:

@@ -41,10 +41,8 @@ from models.enums import (
     SessionStatus,
     SurveyKind,
 )
-from tests.pairs import MENTEE, MENTEE_USER
-from tests.test_chart_data import CHART_NOW, seed_sessions
-from tests.test_enrollment import MENTOR, TEAM
-from tests.test_sessions import BOOKED_AT
+from tests.factories import BOOKED_AT, MENTEE, MENTEE_USER, MENTOR, TEAM
+from tests.scenarios import CHART_NOW, seed_sessions
 
 T = BOOKED_AT - timedelta(days=40)  # when the program started
 NOW = BOOKED_AT

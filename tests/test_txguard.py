@@ -12,16 +12,11 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Workspace
-from tests.conftest import BOT_TOKEN, RunningBot
+from tests.conftest import RunningBot
 from tests.fakeslack import FakeSlack
 from tests.txguard import SlackCallInTransactionError, TransactionGuard
 
 pytestmark = pytest.mark.needs_contract
-
-
-@pytest.fixture
-def client(slack: FakeSlack) -> WebClient:
-    return WebClient(token=BOT_TOKEN, base_url=slack.api_url)
 
 
 def test_a_call_inside_an_orm_transaction_is_refused_before_it_reaches_slack(

@@ -21,11 +21,11 @@ from bot.views.signup import parse_signup_state, signup_modal
 from models.enums import Cadence, CareerStage, Personality, PollAnswer, Role
 from tests import contract
 from tests.driver import fill_state
+from tests.factories import MENTOR, NOW, TEAM
 from tests.fakeslack import drawing_problems
-from tests.test_enrollment import MENTOR, NOW, TEAM
+from tests.hostile import HOSTILE
 
 EVERY_TOPIC = [t.key for t in CATALOG]
-HOSTILE = "<!channel> <@U123> <https://evil.example|click> & " + "x" * 60
 
 
 def _as_dict(view: View) -> dict:
