@@ -7,6 +7,9 @@ fixtures assert is empty after each test.
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
+from fnmatch import fnmatchcase
 from typing import Any
 
 from freezegun.api import real_time
@@ -26,6 +29,8 @@ from tests import contract
 
 # Methods the shared contract copy lacks, with Slack's documented required arguments.
 METHODS_BEYOND_CONTRACT = {"apps.connections.open": []}
+# How often a watch for calls that must not come looks again, at the most (each call wakes it).
+WATCH_SECONDS = 0.02
 
 
 def wall_clock() -> float:
@@ -68,6 +73,58 @@ class FakeSlack(SlackChecks, emulator.SlackEmulator):
     def __enter__(self) -> FakeSlack:
         super().__enter__()
         return self
+
+    def assert_no_call(
+        self,
+        method: str,
+        *,
+        within: float,
+        since: int = 0,
+        where: Callable[[ApiCall], bool] = lambda _c: True,
+        **match: Any,
+    ) -> None:
+        """Fail if a call of `method` (a pattern: "views.*", "*") whose arguments hold `match`
+        and which `where` accepts has been made, or is made in the next `within` seconds.
+        `since`: how many calls were made before the ones to look at (a `len(slack.calls)`).
+
+        The app answers Slack first and works after, so that something does not happen can only
+        be seen by watching for a while; the watch ends at the first such call."""
+
+        def found() -> list[str]:
+            return [
+                f"{c.method} {c.args}"
+                for c in self.calls[since:]
+                if fnmatchcase(c.method, method)
+                and all(c.args.get(name) == value for name, value in match.items())
+                and where(c)
+            ]
+
+        self._watch(found, within, f"no {method} call {match or ''}".rstrip())
+
+    def assert_no_response(
+        self,
+        *,
+        within: float,
+        since: int = 0,
+        where: Callable[[dict[str, Any]], bool] = lambda _r: True,
+    ) -> None:
+        """As assert_no_call, for posts to a response_url."""
+        self._watch(
+            lambda: [json.dumps(r) for r in self.responses[since:] if where(r)],
+            within,
+            "no response_url post",
+        )
+
+    def _watch(self, found: Callable[[], list[str]], within: float, expected: str) -> None:
+        deadline = time.monotonic() + within
+        with self._cond:
+            while True:
+                seen = found()
+                assert not seen, f"expected {expected} within {within}s, got: {seen}"
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                self._cond.wait(min(remaining, WATCH_SECONDS))
 
 
 def drawing_problems(blocks: Any) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +20,7 @@ from models import OutboxMessage, Pair
 from models.enums import OutboxState
 from tests.conftest import BOT_TOKEN, COORDINATOR, RunningBot
 from tests.factories import INTRO_CHANNEL, SeededPair
+from tests.support import eventually
 from tests.txguard import UNGUARDED
 
 MENTOR_FORM = {
@@ -94,16 +94,15 @@ def job_context(bot: RunningBot, now: datetime) -> JobContext:
 def wait_until_queued(bot: RunningBot, kind: str, count: int = 1, timeout: float = 5.0) -> None:
     """Wait for the bot's listeners, which keep working after their ack, to queue `count`
     outbox messages of this kind."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def queued() -> bool:
         with bot.session_factory(info={UNGUARDED: True}) as db_session:
-            queued = db_session.scalar(
+            found = db_session.scalar(
                 select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == kind)
             )
-        if (queued or 0) >= count:
-            return
-        assert time.monotonic() < deadline, f"{queued} {kind} messages queued, not {count}"
-        time.sleep(0.05)
+        return (found or 0) >= count
+
+    eventually(queued, timeout, what=f"{count} {kind} messages queued")
 
 
 def run_scheduler(bot: RunningBot, *, until_quiet: bool = True, passes: int = 500) -> datetime:

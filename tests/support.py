@@ -23,6 +23,7 @@ def eventually(
     check: Callable[[], T],
     timeout: float = 5.0,
     *,
+    every: float = POLL_SECONDS,
     ignoring: tuple[type[Exception], ...] = (),
     what: str = "condition",
 ) -> T:
@@ -31,6 +32,7 @@ def eventually(
     The app answers first and works after (listeners, the scheduler, a subprocess starting up),
     so a test waits for the effect it expects rather than for a fixed time. Exceptions in
     `ignoring` count as "not yet"; any other one (a failed assertion) ends the wait at once.
+    `every`: how long between looks, longer when each look costs a request.
     """
     deadline = time.monotonic() + timeout
     while True:
@@ -41,7 +43,7 @@ def eventually(
         except ignoring:
             pass
         assert time.monotonic() < deadline, f"{what} not reached within {timeout}s"
-        time.sleep(POLL_SECONDS)
+        time.sleep(every)
 
 
 def free_port() -> int:

@@ -8,7 +8,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.driver import SlackDriver
 from tests.fakeslack import FakeSlack
 from tests.fakesocket import FakeSocketModeServer, help_command
-from tests.support import Scrape, free_port
+from tests.support import Scrape, eventually, free_port
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -120,16 +119,16 @@ def running(env: dict[str, str], port: int, *args: str) -> Iterator[Run]:
         text=True,
     )
     run = Run(process)
+
+    def listening() -> bool:
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+        return True
+
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.stdout.read() if process.stdout else ""
-                assert time.monotonic() < deadline, "the bot did not start listening"
-                time.sleep(0.1)
+        eventually(
+            listening, 30, every=0.1, ignoring=(httpx.TransportError,), what="the bot listening"
+        )
         yield run
     finally:
         process.send_signal(signal.SIGTERM)
@@ -243,11 +242,14 @@ def test_run_with_json_logs_is_ready_counts_requests_and_logs_each_line_as_json(
             assert metrics("mentorbot_slack_requests_total", type="command", outcome="2xx") == 1
             assert metrics("mentorbot_outbox_pending") == 0
             # The in-process scheduler's dispatcher (every 5 s) is timed too.
-            deadline = time.monotonic() + 15
-            while not metrics("mentorbot_job_duration_seconds_count", job="dispatch_outbox"):
-                assert time.monotonic() < deadline, "the dispatcher did not run"
-                time.sleep(0.5)
-                metrics = Scrape(httpx.get(f"{base}/metrics").text)
+            eventually(
+                lambda: Scrape(httpx.get(f"{base}/metrics").text)(
+                    "mentorbot_job_duration_seconds_count", job="dispatch_outbox"
+                ),
+                15,
+                every=0.5,
+                what="the dispatcher's first timed pass",
+            )
     assert run.process.returncode == 0, run.output
     entries = [json.loads(line) for line in run.output.splitlines() if line.strip()]
     assert all({"time", "level", "logger", "message"} <= entry.keys() for entry in entries)

@@ -6,6 +6,7 @@ import json
 import random
 import threading
 import time
+from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -223,8 +224,11 @@ def test_poll_tallies_thirty_votes_from_twenty_people_without_naming_anyone(
 
     # The message is rewritten after the votes are counted and receipted, in the order the
     # counts were read: it ends on the final counts. (Counts seen on the way can equal them.)
-    eventually(lambda: shows_final(bot.slack.calls_to("chat.update")[-1]))
-    time.sleep(0.3)
+    eventually(lambda: shows_final(bot.slack.calls_to("chat.update")[-1]), ignoring=(IndexError,))
+    # No rewrite still under way takes it back to counts seen on the way.
+    bot.slack.assert_no_call(
+        "chat.update", since=len(bot.slack.calls), within=0.3, where=lambda c: not shows_final(c)
+    )
     last = bot.slack.calls_to("chat.update")[-1]
     assert shows_final(last), json.dumps(last.blocks)
     assert "20 people answered" in json.dumps(last.blocks)
@@ -260,7 +264,13 @@ def test_votes_while_slack_is_slow_to_update_the_poll_are_not_held_up_and_all_sh
         release.set()
     final = bot.slack.wait_for("chat.update", lambda c: "Tell me more* 9" in json.dumps(c.blocks))
     assert "10 people answered" in json.dumps(final[0].blocks)
-    time.sleep(0.3)  # any rewrite still under way
+    # No rewrite still under way takes it back to fewer votes.
+    bot.slack.assert_no_call(
+        "chat.update",
+        since=len(bot.slack.calls),
+        within=0.3,
+        where=lambda c: "Tell me more* 9" not in json.dumps(c.blocks),
+    )
     updates = bot.slack.calls_to("chat.update")
     assert "Tell me more* 9" in json.dumps(updates[-1].blocks)
     assert len(updates) < len(voters)  # the waiting votes were shown together
@@ -578,7 +588,7 @@ def test_a_click_that_fails_right_after_its_ack_is_still_acknowledged(
         def submit(self, work: Any) -> Any:
             handed_over = executor.submit(work)
             bot.slack.wait_for("chat.postMessage", lambda c: c.args["channel"] == "U0GONE")
-            time.sleep(0.2)
+            futures.wait([handed_over], timeout=5)  # the listener is done: acked, failed, told
             return handed_over
 
     monkeypatch.setattr(bot.app.listener_runner, "listener_executor", LooksLate())

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -20,8 +21,9 @@ from models import MatchRound, OutboxMessage, Pair
 from models.enums import PairStatus, RoundState
 from tests.conftest import COORDINATOR, RunningBot
 from tests.factories import MENTOR, TEAM, VETERAN_MENTEE
-from tests.fakeslack import Failure
+from tests.fakeslack import TRIGGER_SECONDS, Failure, wall_clock
 from tests.flows import click_in_view, enrol_everyone, filled, run_scheduler
+from tests.support import eventually
 
 pytestmark = pytest.mark.needs_contract
 
@@ -34,18 +36,35 @@ def shown(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def slow_solve(monkeypatch: pytest.MonkeyPatch, seconds: float) -> list[float]:
-    """Make every solve take `seconds` longer; returns when each solve started."""
-    started: list[float] = []
-    real = matching_handlers.solve
+class Solves:
+    """The matching solve, made to last as long as a test needs: once held, every solve waits
+    until the test releases it, as a large program's solve outlasts whatever the test does."""
 
-    def slow(loaded: Any, **kwargs: Any) -> Solved:
-        started.append(time.time())
-        time.sleep(seconds)
-        return real(loaded, **kwargs)
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.started: list[float] = []  # when each solve began
+        self._go = threading.Event()
+        self._go.set()
+        real = matching_handlers.solve
 
-    monkeypatch.setattr(matching_handlers, "solve", slow)
-    return started
+        def solve(loaded: Any, **kwargs: Any) -> Solved:
+            self.started.append(time.time())
+            assert self._go.wait(30), "the test never released the solve"
+            return real(loaded, **kwargs)
+
+        monkeypatch.setattr(matching_handlers, "solve", solve)
+
+    def hold(self) -> None:
+        self._go.clear()
+
+    def release(self) -> None:
+        self._go.set()
+
+
+@pytest.fixture
+def solves(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[Solves]:
+    held = Solves(monkeypatch)
+    yield held
+    held.release()  # a test that failed half-way must not leave the bot's teardown waiting
 
 
 def command_opens_modal(bot: RunningBot, user: str) -> tuple[dict[str, Any], float]:
@@ -58,14 +77,15 @@ def command_opens_modal(bot: RunningBot, user: str) -> tuple[dict[str, Any], flo
 
 
 def test_a_solve_longer_than_the_trigger_window_still_opens_and_fills_the_modal(
-    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+    bot: RunningBot, solves: Solves, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     enrol_everyone(bot)
     bot.slack.add_user(SECOND_COORDINATOR, is_admin=True)
-    solves = slow_solve(monkeypatch, 4.0)
+    solves.hold()
 
     view, waited = command_opens_modal(bot, COORDINATOR)
-    # The fake refuses a trigger older than 3 s: the open succeeded, inside the window.
+    # The fake refuses a trigger older than 3 s: the open succeeded, inside the window, while
+    # the solve had not finished.
     assert waited < 3.0
     assert "*Matching 6 people…* for *Reverse mentoring" in shown(view)
     assert "You can close this window" in shown(view)
@@ -74,11 +94,15 @@ def test_a_solve_longer_than_the_trigger_window_still_opens_and_fills_the_modal(
     joined, _ = command_opens_modal(bot, SECOND_COORDINATOR)
     assert "<@U0COORD> started this run" in shown(joined)
 
+    # The solve ends after both triggers have expired: Slack would refuse them from now on.
+    opened_at = wall_clock()
+    monkeypatch.setattr(bot.slack, "wall_clock", lambda: opened_at + TRIGGER_SECONDS + 1)
+    solves.release()
     first = filled(bot, view["id"])
     second = filled(bot, joined["id"])
     for modal in (first, second):
         assert "2 pairs proposed, 2 people unmatched" in shown(modal)
-    assert len(solves) == 1
+    assert len(solves.started) == 1
     with bot.session_factory() as s:
         assert s.scalar(select(func.count()).select_from(MatchRound)) == 1
         assert s.scalars(select(MatchRound)).one().state == RoundState.READY
@@ -88,27 +112,22 @@ def test_a_solve_longer_than_the_trigger_window_still_opens_and_fills_the_modal(
 
 
 def test_a_closed_modal_means_a_dm_and_the_app_home_carry_the_proposal(
-    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+    bot: RunningBot, solves: Solves
 ) -> None:
     enrol_everyone(bot)
-    done = threading.Event()
-    real = matching_handlers.solve
-
-    def waits_for_close(loaded: Any, **kwargs: Any) -> Solved:
-        assert done.wait(5)
-        return real(loaded, **kwargs)
-
-    monkeypatch.setattr(matching_handlers, "solve", waits_for_close)
+    solves.hold()
     view, _ = command_opens_modal(bot, COORDINATOR)
     assert bot.driver.close_view(COORDINATOR, view).status_code == 200
-    for _ in range(50):  # the close is recorded before the solve ends
+
+    def watchers_once_closed() -> list[dict[str, Any]] | None:
         with bot.session_factory() as s:
-            watchers = s.scalars(select(MatchRound)).one().watchers
-        if any(w["view"] is None for w in watchers):
-            break
-        time.sleep(0.1)
+            watchers: list[dict[str, Any]] = s.scalars(select(MatchRound)).one().watchers
+        return watchers if any(w["view"] is None for w in watchers) else None
+
+    # The close is recorded before the solve ends.
+    watchers = eventually(watchers_once_closed, what="the closed modal recorded")
     assert watchers == [{"user": COORDINATOR, "view": None, "closed": view["id"]}]
-    done.set()
+    solves.release()
 
     home = bot.slack.wait_for(
         "views.publish",
@@ -254,13 +273,11 @@ def test_an_introduction_slack_refuses_for_good_is_named_in_the_summary(bot: Run
         assert [p.delivery_problem for p in flagged] == ["account_inactive"]
 
 
-def test_publishing_while_a_solve_runs_is_refused(
-    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_publishing_while_a_solve_runs_is_refused(bot: RunningBot, solves: Solves) -> None:
     enrol_everyone(bot)
     view, _ = command_opens_modal(bot, COORDINATOR)
     view = filled(bot, view["id"])
-    slow_solve(monkeypatch, 2.0)
+    solves.hold()
     rerun_at = time.time()
     click_in_view(bot, view, "match_rerun", type="button")
     assert bot.driver.button_in_view(COORDINATOR, view, "match_publish").status_code == 200
@@ -269,6 +286,7 @@ def test_publishing_while_a_solve_runs_is_refused(
         lambda c: c.args["channel"] == COORDINATOR and "still running" in c.args["text"],
     )
     assert told
+    solves.release()
     filled(bot, view["id"], since=rerun_at)
     with bot.session_factory() as s:
         assert (

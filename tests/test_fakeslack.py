@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
+import httpx
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -157,3 +161,34 @@ def test_triggers_are_honoured_for_three_seconds_and_once(
     assert client.views_open(
         trigger_id=new_trigger_id(3, issued_at=wall_clock() - 2.5), view=MODAL
     )["ok"]
+
+
+def test_a_call_that_must_not_come_fails_the_watch_as_soon_as_it_comes(
+    slack: FakeSlack, client: WebClient
+) -> None:
+    client.chat_postMessage(channel="U1", text="before")
+    slack.assert_no_call("chat.postMessage", within=0.05, channel="U2")  # another channel's
+    slack.assert_no_call("views.*", within=0.05)
+    seen = len(slack.calls)
+    with pytest.raises(AssertionError, match="before"):
+        slack.assert_no_call("chat.postMessage", within=0.05, channel="U1")  # made already
+    slack.assert_no_call("chat.postMessage", since=seen, within=0.05, channel="U1")
+
+    later = threading.Timer(0.1, lambda: client.chat_postMessage(channel="U2", text="late"))
+    later.start()
+    started = time.monotonic()
+    with pytest.raises(AssertionError, match="late"):
+        slack.assert_no_call("chat.*", within=10, where=lambda c: c.args["channel"] == "U2")
+    assert time.monotonic() - started < 5  # it failed at the call, not at the window's end
+    later.join()
+
+
+def test_a_response_that_must_not_come_fails_its_watch(slack: FakeSlack) -> None:
+    post = slack.response_url("r1")
+    httpx.post(post, json={"text": "first"})
+    slack.assert_no_response(since=1, within=0.05)
+    later = threading.Timer(0.1, lambda: httpx.post(post, json={"text": "twice"}))
+    later.start()
+    with pytest.raises(AssertionError, match="twice"):
+        slack.assert_no_response(since=1, within=10)
+    later.join()

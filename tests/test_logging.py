@@ -6,7 +6,6 @@ import io
 import json
 import logging
 import re
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -22,6 +21,7 @@ from bot.logging_setup import JsonFormatter, RedactingFormatter, make_handler
 from tests.conftest import BOT_TOKEN, COORDINATOR, SIGNING_SECRET, RunningBot
 from tests.fakeslack import Failure
 from tests.flows import MENTOR_FORM, sign_up
+from tests.support import eventually
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -112,10 +112,7 @@ def test_a_request_and_its_listener_log_with_its_request_id_and_workspace(
         # pool, after the request thread handed it over) logs that users.info failed.
         response = bot.driver.command("U0NOBODY", "coordinators list")
         assert response.status_code == 200
-        deadline = time.monotonic() + 5
-        while "users.info failed" not in buffer.getvalue():
-            assert time.monotonic() < deadline, buffer.getvalue()
-            time.sleep(0.05)
+        eventually(lambda: "users.info failed" in buffer.getvalue(), what="the listener's line")
         bot.driver.command("U0NOBODY", "help")
     lines = [json.loads(line) for line in buffer.getvalue().splitlines()]
     request_id = response.headers["x-request-id"]

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -38,6 +37,12 @@ CLEAN_STATUSES = {200, 400, 401, 413, 415}
 def sent_anything(bot: RunningBot) -> list[str]:
     """Calls that put something in front of somebody (Bolt's own auth.test does not)."""
     return [c.method for c in bot.slack.calls if c.method != "auth.test"]
+
+
+def assert_nothing_sent(bot: RunningBot, within: float = 0.2) -> None:
+    """Nothing put in front of anybody, at the answer nor in the moment after it, when a
+    listener that should not have run would have called Slack."""
+    bot.slack.assert_no_call("*", within=within, where=lambda c: c.method != "auth.test")
 
 
 def assert_clean(response: httpx.Response, *statuses: int) -> None:
@@ -139,7 +144,7 @@ def test_payloads_missing_what_slack_sends_get_a_clean_answer(
     bot: RunningBot, payload: dict[str, Any]
 ) -> None:
     assert_clean(bot.driver.interactive(payload))
-    time.sleep(0.1)
+    bot.slack.assert_no_call("views.*", within=0.1)
     assert bot.slack.views == {}
 
 
@@ -231,8 +236,7 @@ def test_requests_missing_who_or_where_are_dropped_before_any_slack_call(
     answer = send(bot.driver)
     assert_clean(answer, 200)
     assert answer.text == ""
-    time.sleep(0.2)  # nothing is left running after the answer either
-    assert sent_anything(bot) == []
+    assert_nothing_sent(bot)  # nothing is left running after the answer either
     dropped = [r.getMessage() for r in caplog.records if r.name == "bot.handlers.edge"]
     assert len(dropped) == 1 and missing in dropped[0]
 
@@ -287,8 +291,7 @@ def test_an_event_of_an_unknown_type_is_acknowledged_and_ignored(bot: RunningBot
     answer = bot.driver.event({"type": "reaction_added", "user": MENTOR_USER, "reaction": "x"})
     assert_clean(answer, 200)
     assert answer.text == ""
-    time.sleep(0.2)
-    assert sent_anything(bot) == []
+    assert_nothing_sent(bot)
 
 
 # -- known forms, with state Slack would never send ----------------------------------------------
@@ -437,9 +440,10 @@ def test_a_known_button_with_a_forged_value_gets_a_polite_answer(
             channel_id="D0MENTOR",
         )
         assert_clean(answer, 200)
-    time.sleep(0.3)
-    for note in bot.slack.responses:
-        assert not TRACEBACK.search(json.dumps(note))
+    # What the clicks say after their answers: never a traceback.
+    bot.slack.assert_no_response(
+        within=0.3, where=lambda note: bool(TRACEBACK.search(json.dumps(note)))
+    )
 
 
 @pytest.mark.parametrize(
@@ -498,5 +502,6 @@ def test_a_refusal_after_the_ack_is_said_once(bot: RunningBot) -> None:
             channel_id="D0MENTOR",
         )
         assert_clean(answer, 200)
-    time.sleep(0.2)
+    bot.slack.wait_for_response(count=3)
+    bot.slack.assert_no_response(since=3, within=0.2)  # and nothing said twice
     assert [r["text"] for r in bot.slack.responses] == ["No, and here is why."] * 3
