@@ -8,12 +8,15 @@ import socket
 import struct
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 T = TypeVar("T")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]  # the checkout: where the app is run from
 
 POLL_SECONDS = 0.02
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import slack_sdk.models.blocks as sdk_blocks
@@ -14,8 +13,9 @@ from slack_sdk.models.blocks import Block, BlockElement
 
 from bot.localslack import render
 from bot.localslack.render import RenderContext, UnsupportedBlock
+from tests.support import REPO_ROOT
 
-VIEWS = Path(__file__).resolve().parents[1] / "bot" / "views"
+VIEWS = REPO_ROOT / "bot" / "views"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 # Tuesday 24 November 2026, 20:00 UTC.
 STAMP = int(datetime(2026, 11, 24, 20, 0, tzinfo=UTC).timestamp())

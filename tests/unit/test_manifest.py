@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import jsonschema
 import pytest
 import yaml
 
 from tests import contract
+from tests.support import REPO_ROOT
 
-MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
+MANIFEST = REPO_ROOT / "manifest.yml"
 # Every scope the app asks for, and the feature that needs it. Adding a scope means adding it here.
 ALLOWED_BOT_SCOPES = {
     "commands": "/mentoring",

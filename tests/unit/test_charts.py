@@ -6,14 +6,10 @@ import os
 import subprocess
 import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 from bot.charts import HEIGHT_PX, WIDTH_PX, omitted_note, sessions_chart, skill_growth_chart
 from bot.services.chart_data import TopicGrowth, WeekCounts
-from tests.support import png_size
-
-ROOT = Path(__file__).resolve().parents[1]
-
+from tests.support import REPO_ROOT, png_size
 
 WEEKS = [
     WeekCounts(
@@ -49,8 +45,8 @@ def test_starting_the_app_does_not_load_matplotlib() -> None:
     probe = "import sys, bot.app; print('matplotlib' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", probe],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         capture_output=True,
         text=True,
         check=True,

@@ -22,9 +22,7 @@ from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.driver import SlackDriver
 from tests.fakeslack import FakeSlack
 from tests.fakesocket import FakeSocketModeServer, help_command
-from tests.support import Scrape, eventually, free_port
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.support import REPO_ROOT, Scrape, eventually, free_port
 
 
 def mentorbot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -38,7 +36,7 @@ def mentorbot(*args: str, env: dict[str, str], timeout: float = 60) -> subproces
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         env=env,
-        cwd=REPO,
+        cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -113,7 +111,7 @@ def running(env: dict[str, str], port: int, *args: str) -> Iterator[Run]:
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run", *args],
         env=env,
-        cwd=REPO,
+        cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

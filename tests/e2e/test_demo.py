@@ -20,8 +20,7 @@ from sqlalchemy import func, select
 from bot.config import ConfigError
 from bot.localslack.demo import refuse_real_slack, start_demo
 from models import Participant, Poll
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import REPO_ROOT
 
 
 def _environment() -> dict[str, str]:
@@ -143,7 +142,7 @@ def test_fresh_starts_over_and_otherwise_the_demo_carries_on(tmp_path: Path) -> 
 
 def test_no_demo_code_in_the_apps_handlers_or_services() -> None:
     for folder in ("bot/handlers", "bot/services", "bot/views", "bot/jobs"):
-        for path in (ROOT / folder).rglob("*.py"):
+        for path in (REPO_ROOT / folder).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text())):
                 names = []
                 if isinstance(node, ast.Import):
