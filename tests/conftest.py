@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import waitress
 from pydantic import SecretStr
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -31,6 +29,7 @@ from tests import contract
 from tests.driver import SlackDriver
 from tests.factories import BOOKED_AT, SeededPair, seed_pair
 from tests.fakeslack import FakeSlack
+from tests.support import served
 from tests.txguard import UNGUARDED, TransactionGuard
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
@@ -192,37 +191,21 @@ def bot(
     metrics = Metrics()
     metrics.watch_outbox(probe_engine, clock)
     wsgi_app = make_wsgi_app(app, readiness=ReadinessCheck(probe_engine), metrics=metrics)
-    server = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, threads=4)
-    closing = threading.Event()
-
-    def serve() -> None:
-        try:
-            server.run()
-        except (OSError, ValueError):
-            # Closing the listening socket under waitress's select loop ends it this way.
-            if not closing.is_set():
-                raise
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.effective_port}"
-    driver = SlackDriver(url, SIGNING_SECRET, slack)
-    yield RunningBot(
-        app=app,
-        url=url,
-        driver=driver,
-        slack=slack,
-        session_factory=session_factory,
-        clock=clock,
-        settings=settings,
-        metrics=metrics,
-    )
-    driver.close()
-    closing.set()
-    server.close()
+    with served(wsgi_app) as url:
+        driver = SlackDriver(url, SIGNING_SECRET, slack)
+        yield RunningBot(
+            app=app,
+            url=url,
+            driver=driver,
+            slack=slack,
+            session_factory=session_factory,
+            clock=clock,
+            settings=settings,
+            metrics=metrics,
+        )
+        driver.close()
     # Let listeners still working after their ack finish before the database goes away.
     app.listener_runner.listener_executor.shutdown(wait=True)
-    thread.join(timeout=5)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -7,6 +7,7 @@ fixtures assert is empty after each test.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
 from fnmatch import fnmatchcase
@@ -31,6 +32,7 @@ from tests import contract
 METHODS_BEYOND_CONTRACT = {"apps.connections.open": []}
 # How often a watch for calls that must not come looks again, at the most (each call wakes it).
 WATCH_SECONDS = 0.02
+SHUTDOWN_POLL_SECONDS = 0.05
 
 
 def wall_clock() -> float:
@@ -69,6 +71,13 @@ class FakeSlack(SlackChecks, emulator.SlackEmulator):
 
     def __init__(self, team_id: str = "T0TEAM1", team_name: str = "Acme") -> None:
         super().__init__(team_id, team_name, wall_clock=wall_clock)
+        # The emulator's server looks for its shutdown every half second; the suite starts and
+        # stops one a test, so this one looks ten times as often.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
+            daemon=True,
+        )
 
     def __enter__(self) -> FakeSlack:
         super().__enter__()

@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import socket
 import struct
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import waitress
 from prometheus_client.parser import text_string_to_metric_families
 
 T = TypeVar("T")
@@ -54,6 +57,31 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def served(wsgi_app: Any, threads: int = 4) -> Iterator[str]:
+    """`wsgi_app` served over real HTTP by the production server (waitress) on a free port;
+    yields its base URL, and stops the server after."""
+    server = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, threads=threads)
+    closing = threading.Event()
+
+    def serve() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):
+            # Closing the listening socket under waitress's select loop ends it this way.
+            if not closing.is_set():
+                raise
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        closing.set()
+        server.close()
+        thread.join(timeout=5)
 
 
 class Scrape:

@@ -24,12 +24,36 @@ from tests.fakeslack import FakeSlack
 from tests.fakesocket import FakeSocketModeServer, help_command
 from tests.support import REPO_ROOT, Scrape, eventually, free_port
 
+APP_TOKEN = "xapp-1-A0MENTOR-123-abc"
+
 
 def mentorbot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTORBOT_"))}
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}", PYTHONUNBUFFERED="1")
     env.update(extra)
     return env
+
+
+def http_env(tmp_path: Path, api_url: str, **extra: str) -> dict[str, str]:
+    """A bot that Slack reaches over HTTP (signed requests), calling Slack's API at `api_url`."""
+    return mentorbot_env(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=api_url,
+        **extra,
+    )
+
+
+def socket_env(tmp_path: Path, api_url: str, **extra: str) -> dict[str, str]:
+    """A bot in Socket Mode: it opens a websocket to Slack with the app-level token."""
+    return mentorbot_env(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_APP_TOKEN=APP_TOKEN,
+        SLACK_API_URL=api_url,
+        **extra,
+    )
 
 
 def mentorbot(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
@@ -136,13 +160,7 @@ def running(env: dict[str, str], port: int, *args: str) -> Iterator[Run]:
 def test_run_serves_healthz_and_slack_then_stops_on_sigterm(tmp_path: Path) -> None:
     port = free_port()
     with FakeSlack() as slack:
-        env = mentorbot_env(
-            tmp_path,
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=slack.api_url,
-            PORT=str(port),
-        )
+        env = http_env(tmp_path, slack.api_url, PORT=str(port))
         with running(env, port) as run:
             response = httpx.get(f"http://127.0.0.1:{port}/healthz")
             assert response.status_code == 200 and response.json() == {"status": "ok"}
@@ -160,16 +178,10 @@ def test_socket_mode_connects_with_the_app_token_and_serves_no_unsigned_http(
 ) -> None:
     port = free_port()
     with FakeSlack() as slack:
-        env = mentorbot_env(
-            tmp_path,
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_APP_TOKEN="xapp-1-A0MENTOR-123-abc",
-            SLACK_API_URL=slack.api_url,
-            PORT=str(port),
-        )
+        env = socket_env(tmp_path, slack.api_url, PORT=str(port))
         with running(env, port, "--no-scheduler") as run:
             opened = slack.wait_for("apps.connections.open")[0]
-            assert opened.token == "xapp-1-A0MENTOR-123-abc"
+            assert opened.token == APP_TOKEN
             assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
             assert httpx.get(f"http://127.0.0.1:{port}/readyz").json() == {"status": "ready"}
             assert httpx.get(f"http://127.0.0.1:{port}/metrics").status_code == 200
@@ -183,14 +195,7 @@ def test_socket_mode_answers_over_the_websocket_and_counts_each_request(
     port = free_port()
     with FakeSlack() as slack, FakeSocketModeServer() as socket_end:
         slack.socket_url = socket_end.url
-        env = mentorbot_env(
-            tmp_path,
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_APP_TOKEN="xapp-1-A0MENTOR-123-abc",
-            SLACK_API_URL=slack.api_url,
-            PORT=str(port),
-            LOG_FORMAT="json",
-        )
+        env = socket_env(tmp_path, slack.api_url, PORT=str(port), LOG_FORMAT="json")
         with running(env, port, "--no-scheduler") as run:
             assert socket_end.connected.wait(20), run.output
             command = help_command(slack)
@@ -221,14 +226,7 @@ def test_run_with_json_logs_is_ready_counts_requests_and_logs_each_line_as_json(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with FakeSlack() as slack:
-        env = mentorbot_env(
-            tmp_path,
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=slack.api_url,
-            PORT=str(port),
-            LOG_FORMAT="json",
-        )
+        env = http_env(tmp_path, slack.api_url, PORT=str(port), LOG_FORMAT="json")
         with running(env, port) as run:
             for _ in range(3):
                 assert httpx.get(f"{base}/readyz").json() == {"status": "ready"}
@@ -265,12 +263,7 @@ def test_run_with_json_logs_is_ready_counts_requests_and_logs_each_line_as_json(
 
 def test_jobs_run_once_runs_and_exits(tmp_path: Path) -> None:
     with FakeSlack() as slack:
-        env = mentorbot_env(
-            tmp_path,
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=slack.api_url,
-        )
+        env = http_env(tmp_path, slack.api_url)
         assert mentorbot("migrate", env=env).returncode == 0
         result = mentorbot("jobs", "run-once", env=env)
     assert result.returncode == 0, result.stderr
@@ -299,13 +292,7 @@ def test_a_bad_token_is_reported_in_one_line(tmp_path: Path) -> None:
 def test_slack_out_of_reach_at_start_is_reported_in_one_line(tmp_path: Path) -> None:
     # Nothing listens on this port: Bolt's token check at start-up cannot connect.
     unreachable = f"http://127.0.0.1:{free_port()}/api/"
-    env = mentorbot_env(
-        tmp_path,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=unreachable,
-        PORT=str(free_port()),
-    )
+    env = http_env(tmp_path, unreachable, PORT=str(free_port()))
     result = mentorbot("run", "--no-scheduler", env=env)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

@@ -4,14 +4,12 @@ rotating tokens refreshed when they expire."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-import waitress
 from cryptography.fernet import Fernet
 from freezegun import freeze_time
 from pydantic import SecretStr
@@ -35,6 +33,7 @@ from tests.conftest import COORDINATOR, SIGNING_SECRET
 from tests.driver import SlackDriver
 from tests.factories import MENTOR
 from tests.fakeslack import TOKEN_LIFETIME_SECONDS, ApiCall, FakeSlack
+from tests.support import served
 
 ONE, TWO = "T0ONE", "T0TWO"
 UNINSTALLED_AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -70,26 +69,9 @@ def oauth_bot(
     )
     assert settings.oauth
     app = create_app(settings, session_factory)
-    server = waitress.create_server(make_wsgi_app(app), host="127.0.0.1", port=0, threads=4)
-    closing = threading.Event()
-
-    def serve() -> None:
-        try:
-            server.run()
-        except (OSError, ValueError):
-            # Closing the listening socket under waitress's select loop ends it this way.
-            if not closing.is_set():
-                raise
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield OAuthBot(
-        app, f"http://127.0.0.1:{server.effective_port}", settings, session_factory, engine, slack
-    )
-    closing.set()
-    server.close()
+    with served(make_wsgi_app(app)) as url:
+        yield OAuthBot(app, url, settings, session_factory, engine, slack)
     app.listener_runner.listener_executor.shutdown(wait=True)
-    thread.join(timeout=5)
 
 
 def install(bot: OAuthBot, team_id: str, name: str) -> httpx.Response:

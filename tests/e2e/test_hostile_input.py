@@ -370,6 +370,16 @@ def schedule(bot: RunningBot, user: str, agenda: str) -> Any:
     return bot.driver.submit_view(user, view, inputs)
 
 
+def booked_session(bot: RunningBot) -> int:
+    """A published pair whose reverse mentor booked a session through the form; its id."""
+    pair(bot, now=BOOKED_AT - timedelta(days=7))
+    bot.clock.set(BOOKED_AT)
+    assert schedule(bot, MENTOR_USER, "").status_code == 200
+    bot.slack.wait_for("chat.postMessage", lambda c: c.args["channel"] == INTRO_CHANNEL)
+    with bot.session_factory() as s:
+        return s.scalars(select(MentoringSession.id)).one()
+
+
 @pytest.mark.parametrize("value", params())
 def test_agenda_is_stored_as_typed_and_echoed_escaped(bot: RunningBot, value: str) -> None:
     pair(bot, now=BOOKED_AT - timedelta(days=7))
@@ -417,12 +427,7 @@ def test_agenda_is_stored_as_typed_and_echoed_escaped(bot: RunningBot, value: st
 def test_cancellation_reason_is_stored_as_typed_and_echoed_escaped(
     bot: RunningBot, value: str
 ) -> None:
-    pair(bot, now=BOOKED_AT - timedelta(days=7))
-    bot.clock.set(BOOKED_AT)
-    assert schedule(bot, MENTOR_USER, "").status_code == 200
-    bot.slack.wait_for("chat.postMessage", lambda c: c.args["channel"] == INTRO_CHANNEL)
-    with bot.session_factory() as s:
-        session_id = s.scalars(select(MentoringSession.id)).one()
+    session_id = booked_session(bot)
     before = len(bot.slack.calls_to("views.open"))
     bot.driver.block_action(MENTOR_USER, "cancel_session", value=str(session_id))
     form = opened_view(bot, before)
@@ -448,12 +453,7 @@ def test_cancellation_reason_is_stored_as_typed_and_echoed_escaped(
 def test_check_in_text_is_stored_as_typed_and_the_private_note_stays_private(
     bot: RunningBot, value: str
 ) -> None:
-    pair(bot, now=BOOKED_AT - timedelta(days=7))
-    bot.clock.set(BOOKED_AT)
-    assert schedule(bot, MENTOR_USER, "").status_code == 200
-    bot.slack.wait_for("chat.postMessage", lambda c: c.args["channel"] == INTRO_CHANNEL)
-    with bot.session_factory() as s:
-        session_id = s.scalars(select(MentoringSession.id)).one()
+    session_id = booked_session(bot)
     bot.clock.set(STARTS + timedelta(hours=1))
     before = len(bot.slack.calls_to("views.open"))
     bot.driver.block_action(MENTOR_USER, "checkin_happened", value=str(session_id))

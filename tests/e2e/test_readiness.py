@@ -14,7 +14,6 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
-import waitress
 from alembic import command
 from sqlalchemy import Engine, make_url, text
 
@@ -23,7 +22,7 @@ from bot.web import make_wsgi_app
 from models.db import make_engine, make_probe_engine
 from models.migrate import alembic_config, script_directory, upgrade_to_head
 from tests.conftest import Backend, RunningBot, postgres_url
-from tests.support import free_port
+from tests.support import free_port, served
 
 READY = {"status": "ready"}
 UNREACHABLE = {"status": "not ready", "reason": "database unreachable"}
@@ -34,21 +33,8 @@ BEHIND = {"status": "not ready", "reason": "migrations behind"}
 def health_server(database_url: str) -> Iterator[str]:
     """The health-only server (as in Socket Mode) checking `database_url`; yields /readyz."""
     check = ReadinessCheck(make_probe_engine(database_url))
-    server = waitress.create_server(
-        make_wsgi_app(None, readiness=check), host="127.0.0.1", port=0, threads=2
-    )
-
-    def serve() -> None:
-        with suppress(OSError, ValueError):  # how waitress's loop ends when closed under it
-            server.run()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}/readyz"
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with served(make_wsgi_app(None, readiness=check), threads=2) as url:
+        yield f"{url}/readyz"
 
 
 def readyz(url: str) -> tuple[int, dict[str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -22,6 +23,38 @@ from tests.fakeslack import FakeSlack
 
 MESSAGES = 1000
 WORKERS = 4
+
+
+def all_at_once(
+    engine: Engine,
+    slack: FakeSlack,
+    work: Callable[[sessionmaker[Session], WebClient], None],
+    *,
+    timeout: float,
+) -> None:
+    """`work` on WORKERS threads started together, each with its own engine (its own
+    connections, like a separate process); fails with what any of them raised."""
+    url = engine.url.render_as_string(hide_password=False)
+    errors: list[BaseException] = []
+    start = threading.Barrier(WORKERS)
+
+    def worker() -> None:
+        own_engine = make_engine(url)
+        try:
+            client = WebClient(token=BOT_TOKEN, base_url=slack.api_url)
+            start.wait()
+            work(make_session_factory(own_engine), client)
+        except BaseException as error:  # reported to the test below
+            errors.append(error)
+        finally:
+            own_engine.dispose()
+
+    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert errors == []
 
 
 def test_four_dispatchers_on_postgres_send_1000_messages_exactly_once(
@@ -44,29 +77,12 @@ def test_four_dispatchers_on_postgres_send_1000_messages_exactly_once(
                 now=now,
                 pair_id=seeded.pair_id,
             )
-    url = engine.url.render_as_string(hide_password=False)
-    errors: list[BaseException] = []
-    start = threading.Barrier(WORKERS)
 
-    def worker() -> None:
-        own_engine = make_engine(url)  # its own connections, like a separate process
-        try:
-            factory = make_session_factory(own_engine)
-            client = WebClient(token=BOT_TOKEN, base_url=slack.api_url)
-            start.wait()
-            while dispatch(factory, client, now=now, batch=20, max_batches=1).handled:
-                pass
-        except BaseException as error:  # reported to the test below
-            errors.append(error)
-        finally:
-            own_engine.dispose()
+    def drain(factory: sessionmaker[Session], client: WebClient) -> None:
+        while dispatch(factory, client, now=now, batch=20, max_batches=1).handled:
+            pass
 
-    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    all_at_once(engine, slack, drain, timeout=120)
     per_channel = Counter(c.args["channel"] for c in slack.calls_to("chat.postMessage"))
     assert len(per_channel) == MESSAGES
     assert set(per_channel.values()) == {1}
@@ -96,22 +112,10 @@ def test_four_dispatchers_never_send_two_messages_to_one_channel_in_a_second(
                 now=BOOKED_AT,
                 pair_id=seeded.pair_id,
             )
-    url = engine.url.render_as_string(hide_password=False)
-    start = threading.Barrier(WORKERS)
 
-    def worker() -> None:
-        own_engine = make_engine(url)
-        try:
-            client = WebClient(token=BOT_TOKEN, base_url=slack.api_url)
-            start.wait()
-            for _ in range(5):  # all at the same instant
-                dispatch(make_session_factory(own_engine), client, now=BOOKED_AT, batch=1)
-        finally:
-            own_engine.dispose()
+    def claim_five_times(factory: sessionmaker[Session], client: WebClient) -> None:
+        for _ in range(5):  # all at the same instant
+            dispatch(factory, client, now=BOOKED_AT, batch=1)
 
-    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    all_at_once(engine, slack, claim_five_times, timeout=60)
     assert len(slack.calls_to("chat.postMessage")) == 1

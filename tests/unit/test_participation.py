@@ -18,6 +18,7 @@ from bot.services.idempotency import claim_once
 from bot.services.participation import eligible_participants, leave, pause, resume
 from bot.services.polls import (
     PollClosedError,
+    VoteOutcome,
     close_poll,
     record_topic_votes,
     record_vote,
@@ -87,34 +88,18 @@ def test_people_who_left_are_not_matched_and_cannot_pause(db_session: Session) -
 
 
 def test_votes_count_once_per_person_and_closed_polls_refuse(db_session: Session) -> None:
+    def vote(user: str, answer: PollAnswer) -> VoteOutcome:
+        return record_vote(
+            db_session, team_id=TEAM, poll_id=poll.id, user_id=user, answer=answer, now=NOW
+        )
+
     with db_session.begin():
         poll = start_poll(db_session, team_id=TEAM, channel_id="C1", created_by="U0C", now=NOW)
-        first = record_vote(
-            db_session,
-            team_id=TEAM,
-            poll_id=poll.id,
-            user_id="U0A",
-            answer=PollAnswer.MORE,
-            now=NOW,
-        )
+        first = vote("U0A", PollAnswer.MORE)
         assert first.follow_up == PollAnswer.MORE
-        again = record_vote(
-            db_session,
-            team_id=TEAM,
-            poll_id=poll.id,
-            user_id="U0A",
-            answer=PollAnswer.MORE,
-            now=NOW,
-        )
+        again = vote("U0A", PollAnswer.MORE)
         assert not again.changed and again.follow_up is None
-        changed = record_vote(
-            db_session,
-            team_id=TEAM,
-            poll_id=poll.id,
-            user_id="U0A",
-            answer=PollAnswer.MENTOR,
-            now=NOW,
-        )
+        changed = vote("U0A", PollAnswer.MENTOR)
         assert changed.follow_up is None  # one DM per person per poll
         assert changed.changed
         counts = tally(db_session, poll_id=poll.id).answers
@@ -131,9 +116,7 @@ def test_votes_count_once_per_person_and_closed_polls_refuse(db_session: Session
         assert final.respondents == 2 and final.topics == {"strategy": 1}
         assert topic_demand(db_session, team_id=TEAM) == {"strategy": 1}
     with pytest.raises(PollClosedError), db_session.begin():
-        record_vote(
-            db_session, team_id=TEAM, poll_id=poll.id, user_id="U0B", answer=PollAnswer.NO, now=NOW
-        )
+        vote("U0B", PollAnswer.NO)
 
 
 def test_a_workspace_whose_programs_are_all_closed_gets_no_automatic_new_one(
