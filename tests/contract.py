@@ -57,30 +57,34 @@ def _coerce(value: Any, schema: dict[str, Any]) -> Any:
     """Form and query values arrive as strings; convert them as Slack would before type checks."""
     types = _types_of(schema)
     if isinstance(value, str):
-        if "string" in types:
-            return value
-        if types & {"array", "object"}:
-            # slack_sdk sends arrays such as files.completeUploadExternal's `files` JSON-encoded.
-            try:
-                return json.loads(value)
-            except ValueError:
-                return value
-        if "boolean" in types and value in ("true", "false", "1", "0"):
-            return value in ("true", "1")
-        if "integer" in types and value.lstrip("-").isdigit():
-            return int(value)
-        if "number" in types:
-            try:
-                return float(value)
-            except ValueError:
-                return value
-        return value
+        return _from_string(value, types)
     if isinstance(value, (list, dict)) and "string" in types:
         return json.dumps(value)
     if isinstance(value, bool) and "string" in types and "boolean" not in types:
         return "true" if value else "false"
     if isinstance(value, (int, float)) and "string" in types and not types & {"integer", "number"}:
         return str(value)
+    return value
+
+
+def _from_string(value: str, types: set[str]) -> Any:
+    if "string" in types:
+        return value
+    if types & {"array", "object"}:
+        # slack_sdk sends arrays such as files.completeUploadExternal's `files` JSON-encoded.
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    if "boolean" in types and value in ("true", "false", "1", "0"):
+        return value in ("true", "1")
+    if "integer" in types and value.lstrip("-").isdigit():
+        return int(value)
+    if "number" in types:
+        try:
+            return float(value)
+        except ValueError:
+            return value
     return value
 
 

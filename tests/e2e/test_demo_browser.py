@@ -142,8 +142,17 @@ def walk_through(v: Visitor, demo: Demo) -> None:
     page.goto(demo.url + "/")
     page.wait_for_selector("#messages .empty, #messages .message", timeout=WAIT_MS)
     v.timed("page_load_ms", started)
+    _sign_up(v)
+    _poll(v)
+    _match(v)
+    mentee = _book_and_remind(v, demo)
+    _check_in(v, mentee)
+    _report(v, demo)
 
-    # -- Zoe signs up, and meets an inline error first ------------------------------------------
+
+def _sign_up(v: Visitor) -> None:
+    """Zoe signs up, and meets an inline error first."""
+    page = v.page
     v.become("U0ZOE")
     started = time.perf_counter()
     v.say("/mentoring join")
@@ -173,7 +182,9 @@ def walk_through(v: Visitor, demo: Demo) -> None:
     v.go("Messages")
     v.sees("You're signed up")
 
-    # -- the coordinator asks #general who would take part; people vote --------------------------
+
+def _poll(v: Visitor) -> None:
+    """The coordinator asks #general who would take part; people vote."""
     v.become("U0DANA")
     v.go("#general")
     v.say("/mentoring poll #general")
@@ -190,7 +201,10 @@ def walk_through(v: Visitor, demo: Demo) -> None:
     v.sees("2 people answered")
     v.shot("02-poll")
 
-    # -- matching, reviewed then published ---------------------------------------------------
+
+def _match(v: Visitor) -> None:
+    """Matching, reviewed then published."""
+    page = v.page
     started = time.perf_counter()
     v.say("/mentoring match")
     v.modal_open("Match proposal")
@@ -205,7 +219,10 @@ def walk_through(v: Visitor, demo: Demo) -> None:
     v.shot("04-published")
     page.click("#modal-close")
 
-    # -- the pair: introduction, a booked session, the reminder in each one's time zone ---------
+
+def _book_and_remind(v: Visitor, demo: Demo) -> str:
+    """The pair: introduction, a booked session, the reminder in each one's time zone."""
+    page = v.page
     with demo.jobs.session_factory() as s:
         pair = s.scalars(
             select(Pair)
@@ -253,11 +270,15 @@ def walk_through(v: Visitor, demo: Demo) -> None:
         # The 24-hour reminder, in each person's own time zone.
         v.sees(f"{local:%a} {local.day} {local:%b}, {local:%H:%M} {local.tzname()}")
     v.shot("06-reminder")
+    return mentee[0]
 
-    # -- after the session: the check-in ---------------------------------------------------------
+
+def _check_in(v: Visitor, mentee: str) -> None:
+    """After the session: the check-in."""
+    page = v.page
     page.locator("#skip button", has_text="to the next session").click()
     v.sees("Skipped ahead", "#toast", timeout=60_000)
-    v.become(mentee[0])
+    v.become(mentee)
     v.go("Messages")
     v.button("It happened").click()
     v.modal_open("Check in")
@@ -272,7 +293,10 @@ def walk_through(v: Visitor, demo: Demo) -> None:
     v.submit()
     page.wait_for_selector("#modal-overlay.hidden", state="attached", timeout=WAIT_MS)
 
-    # -- the coordinator's report and chart ---------------------------------------------------
+
+def _report(v: Visitor, demo: Demo) -> None:
+    """The coordinator's report and chart."""
+    page = v.page
     v.become("U0DANA")
     v.go("Messages")
     v.say("/mentoring stats")

@@ -37,6 +37,26 @@ def all_text_sent(bot: RunningBot) -> str:
 
 
 def test_schedule_in_new_york_time_then_reminded_and_checked_in(bot: RunningBot) -> None:
+    session_id = _book_in_new_york_time(bot)
+    client = WebClient(token=BOT_TOKEN, base_url=bot.slack.api_url)
+    _reminded_in_new_york_time(bot, client)
+    ends = STARTS + timedelta(minutes=45)
+    _check_in_with_a_private_note(bot, client, session_id, ends=ends)
+
+    # The mentee's prompt no longer asks again for the mentor; nothing ever carried the note.
+    dispatch(bot.session_factory, client, now=ends + timedelta(days=3))
+    assert PRIVATE not in all_text_sent(bot)
+    assert PRIVATE not in bot.driver.command(MENTEE_USER, "notes").text
+    bot.driver.command(COORDINATOR, "stats")
+    report = bot.slack.wait_for_response()
+    assert "Program report" in json.dumps(report) and PRIVATE not in json.dumps(report)
+    # Only its author reads it back.
+    mine = bot.driver.command(MENTOR_USER, "notes").json()
+    assert mine["response_type"] == "ephemeral" and PRIVATE in mine["text"]
+    assert not any("gentle nudge" in c.args["text"] for c in bot.slack.dms_to(MENTOR_USER))
+
+
+def _book_in_new_york_time(bot: RunningBot) -> int:
     seed_pair(bot.session_factory, now=BOOKED_AT - timedelta(days=7))
     bot.clock.set(BOOKED_AT)
     view = schedule_via_command(bot, MENTOR_USER, {})
@@ -66,8 +86,10 @@ def test_schedule_in_new_york_time_then_reminded_and_checked_in(bot: RunningBot)
     event = Calendar.from_ical(invite.content).walk("VEVENT")[0]
     assert event.decoded("DTSTART") == STARTS
     assert event.decoded("DTEND") == STARTS + timedelta(minutes=45)
+    return session_id
 
-    client = WebClient(token=BOT_TOKEN, base_url=bot.slack.api_url)
+
+def _reminded_in_new_york_time(bot: RunningBot, client: WebClient) -> None:
     dispatch(bot.session_factory, client, now=STARTS - timedelta(hours=24))
     assert "15:00 EST" in bot.slack.dms_to(MENTOR_USER)[-1].args["text"]
     dispatch(bot.session_factory, client, now=STARTS - timedelta(hours=1))
@@ -76,8 +98,11 @@ def test_schedule_in_new_york_time_then_reminded_and_checked_in(bot: RunningBot)
     assert "Session guide" in json.dumps(hour_before.blocks)
     assert "Generative AI, to open:" in json.dumps(hour_before.blocks)
 
+
+def _check_in_with_a_private_note(
+    bot: RunningBot, client: WebClient, session_id: int, *, ends: datetime
+) -> None:
     # After the session, the check-in prompt; "It happened" opens the form.
-    ends = STARTS + timedelta(minutes=45)
     dispatch(bot.session_factory, client, now=ends + timedelta(minutes=15))
     prompt = bot.slack.dms_to(MENTOR_USER)[-1]
     assert prompt.args["text"].startswith("How did your session")
@@ -122,18 +147,6 @@ def test_schedule_in_new_york_time_then_reminded_and_checked_in(bot: RunningBot)
         checkin = db_session.scalars(select(CheckIn)).one()
         assert checkin.private_note == PRIVATE and checkin.rating == 5
         assert db_session.get(MentoringSession, session_id).status == SessionStatus.HAPPENED
-
-    # The mentee's prompt no longer asks again for the mentor; nothing ever carried the note.
-    dispatch(bot.session_factory, client, now=ends + timedelta(days=3))
-    assert PRIVATE not in all_text_sent(bot)
-    assert PRIVATE not in bot.driver.command(MENTEE_USER, "notes").text
-    bot.driver.command(COORDINATOR, "stats")
-    report = bot.slack.wait_for_response()
-    assert "Program report" in json.dumps(report) and PRIVATE not in json.dumps(report)
-    # Only its author reads it back.
-    mine = bot.driver.command(MENTOR_USER, "notes").json()
-    assert mine["response_type"] == "ephemeral" and PRIVATE in mine["text"]
-    assert not any("gentle nudge" in c.args["text"] for c in bot.slack.dms_to(MENTOR_USER))
 
 
 def test_moving_and_cancelling_from_the_buttons(bot: RunningBot) -> None:

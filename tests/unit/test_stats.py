@@ -144,6 +144,12 @@ def program(session_factory: sessionmaker[Session]) -> dict[str, int]:
     book(3, 45)  # after NOW: upcoming
     with session_factory.begin() as db:
         close_missed_sessions(db, configured=CONFIGURED, now=NOW)
+    _answer_surveys(session_factory, ids)
+    _set_goals_of_pair_one(session_factory, ids)
+    return ids
+
+
+def _answer_surveys(session_factory: sessionmaker[Session], ids: dict[str, int]) -> None:
     # Surveys: mentees' latest answers; generative_ai re-rated by all three (signed up at 1).
     with session_factory.begin() as db:
         for n, effectiveness, rating in ((1, 5, 3), (2, 4, 4), (3, 3, 2)):
@@ -175,6 +181,9 @@ def program(session_factory: sessionmaker[Session]) -> dict[str, int]:
                 ),
                 now=when(38),
             )
+
+
+def _set_goals_of_pair_one(session_factory: sessionmaker[Session], ids: dict[str, int]) -> None:
     # Goals: the pair 1 mentee sets two and achieves one.
     with session_factory.begin() as db:
         membership = membership_of(db, team_id=TEAM, user_id="U0E1", pair_id=ids["pair1"])
@@ -208,7 +217,6 @@ def program(session_factory: sessionmaker[Session]) -> dict[str, int]:
             status=GoalStatus.ACHIEVED,
             now=when(30),
         )
-    return ids
 
 
 def report(session_factory: sessionmaker[Session], program_id: int):
