@@ -8,6 +8,7 @@ The charts are drawn on Wednesday 25 November 2026; the last twelve ISO weeks ru
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -37,6 +38,7 @@ from tests.factories import (
     schedule_session,
     seed_pair,
 )
+from tests.support import REPO_ROOT
 
 # -- sessions and re-ratings, for the charts -------------------------------------------------------
 
@@ -252,57 +254,20 @@ REASONS = [
     "bridges Marketing and Finance",
 ]
 
-PARTICIPANT_HEADER = [
-    "slack_user_id",
-    "role",
-    "department",
-    "location",
-    "career_stage",
-    "cadence",
-    "status",
-    "joined_at",
-    "teach_topics",
-    "learn_topics_self_rating",
-    "latest_survey_ratings",
-    "paired",
-]
-PAIR_HEADER = [
-    "pair_id",
-    "mentor_user_id",
-    "mentee_user_id",
-    "status",
-    "score",
-    "reasons",
-    "created_at",
-    "introduced_at",
-    "at_risk_since",
-    "at_risk_reason",
-    "ended_at",
-    "ended_reason",
-    "sessions_held",
-    "cancelled_by_mentor",
-    "cancelled_by_mentee",
-    "cancelled_side_not_said",
-    "sessions_missed",
-    "sessions_upcoming",
-    "goals_achieved",
-    "goals_open",
-    "goals_dropped",
-    "agreement_confirmed",
-]
-SESSION_HEADER = [
-    "session_id",
-    "pair_id",
-    "starts_at",
-    "minutes",
-    "status",
-    "cancelled_by",
-    "cancel_reason",
-    "mentor_rating",
-    "mentee_rating",
-    "topics_covered",
-    "follow_up_posted",
-]
+
+def documented_columns(file_name: str) -> list[str]:
+    """The columns the README's Exports table promises for a CSV file, in order: the export
+    is checked against what its readers were told, not against a second copy of the code's
+    list. Notes in parentheses are not columns."""
+    readme = (REPO_ROOT / "README.md").read_text()
+    row = next(line for line in readme.splitlines() if line.startswith(f"| `{file_name}` |"))
+    columns = row.split("|")[3]
+    return re.findall(r"`([a-z_]+)`", re.sub(r"\([^)]*\)", "", columns))
+
+
+PARTICIPANT_HEADER = documented_columns("participants.csv")
+PAIR_HEADER = documented_columns("pairs.csv")
+SESSION_HEADER = documented_columns("sessions.csv")
 
 
 class Seeded:
