@@ -27,7 +27,7 @@ from sqlalchemy import Engine, select, update
 from bot.config import ConfigError, Settings
 from models.slack_oauth import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE, TOKEN_COLUMNS
 
-# The bot scopes asked for at install; tests/test_manifest.py keeps them equal to manifest.yml.
+# The bot scopes asked for at install; tests/unit/test_manifest.py keeps them equal to manifest.yml.
 SCOPES = ["commands", "chat:write", "users:read", "mpim:write", "files:write", "im:write"]
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"

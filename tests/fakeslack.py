@@ -7,7 +7,6 @@ fixtures assert is empty after each test.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
 from fnmatch import fnmatchcase
@@ -70,13 +69,9 @@ class FakeSlack(SlackChecks, emulator.SlackEmulator):
     """Start with `with FakeSlack() as slack:`; point SLACK_API_URL at `slack.api_url`."""
 
     def __init__(self, team_id: str = "T0TEAM1", team_name: str = "Acme") -> None:
-        super().__init__(team_id, team_name, wall_clock=wall_clock)
-        # The emulator's server looks for its shutdown every half second; the suite starts and
-        # stops one a test, so this one looks ten times as often.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
-            daemon=True,
+        # The suite starts and stops one a test: look for the shutdown ten times as often.
+        super().__init__(
+            team_id, team_name, wall_clock=wall_clock, poll_interval=SHUTDOWN_POLL_SECONDS
         )
 
     def __enter__(self) -> FakeSlack:

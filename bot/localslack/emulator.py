@@ -120,7 +120,10 @@ class SlackEmulator:
         wall_clock: Callable[[], float] = lambda: time.time(),
         host: str = "127.0.0.1",
         port: int = 0,
+        poll_interval: float = 0.5,
     ) -> None:
+        """`poll_interval`: how often the server looks for its shutdown; a test suite that
+        starts and stops one a test wants it short."""
         self.team_id, self.team_name = team_id, team_name
         self.clock, self.wall_clock = clock, wall_clock
         self.calls: list[ApiCall] = []
@@ -150,7 +153,9 @@ class SlackEmulator:
         self._cond = threading.Condition()
         self._server = _QuietServer((host, port), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": poll_interval}, daemon=True
+        )
         self.closed_port = 9  # discard: nothing accepts websocket connections there
         self.socket_url: str | None = None  # a Socket Mode server's, when one is run
 
