@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -36,7 +37,12 @@ from bot.handlers import (
     stats,
     surveys,
 )
-from bot.installations import SCOPES, installation_store, oauth_settings
+from bot.installations import (
+    SCOPES,
+    EncryptedInstallationStore,
+    installation_store,
+    oauth_settings,
+)
 from bot.slack_retry import with_modal_retry
 from bot.views.validation import speed_up_validation
 
@@ -73,51 +79,10 @@ def create_app(
     """The Bolt app with every feature's listeners registered."""
     settings.require_slack()
     speed_up_validation()
-    signing_secret = (
-        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-    )
-    bolt_logger = logging.getLogger("bot.bolt")
-    bolt_logger.addFilter(_ENV_TOKEN_WARNING)  # adding the same filter twice is a no-op
     # Listeners run here, and keep running after the ack; each in a copy of its request's
     # context, so that their log lines carry the request's id and workspace (bot.log_context).
     executor = acks.ListenerPool(max_workers=LISTENER_THREADS)
-    store = None
-    if settings.oauth:
-        # Many workspaces: each request is authorised with its workspace's installed token.
-        store = installation_store(settings, session_factory.kw["bind"])
-
-        def installed(installation: Installation) -> None:
-            if installation.team_id:
-                workspace_installed(
-                    session_factory, team_id=installation.team_id, name=installation.team_name
-                )
-
-        app = App(
-            client=with_modal_retry(WebClient(base_url=settings.slack_api_url)),
-            signing_secret=signing_secret,
-            oauth_settings=oauth_settings(settings, store, SCOPES, on_installed=installed),
-            logger=bolt_logger,
-            listener_executor=executor,
-            # A request no listener matches (a button from an old message, an event we do
-            # not subscribe to) goes to the error handler, which answers it politely.
-            raise_error_for_unhandled_request=True,
-            # A request missing what Slack always sends is dropped before anything runs.
-            before_authorize=edge.drop_incomplete,
-        )
-    else:
-        app = App(
-            client=make_web_client(settings),
-            signing_secret=signing_secret,
-            # Socket Mode traffic arrives over an authenticated websocket, not signed HTTP.
-            request_verification_enabled=not settings.socket_mode,
-            logger=bolt_logger,
-            listener_executor=executor,
-            # A request no listener matches (a button from an old message, an event we do
-            # not subscribe to) goes to the error handler, which answers it politely.
-            raise_error_for_unhandled_request=True,
-            # A request missing what Slack always sends is dropped before anything runs.
-            before_authorize=edge.drop_incomplete,
-        )
+    app, store = _bolt_app(settings, session_factory, executor)
     deps = Deps(
         settings=settings,
         session_factory=session_factory,
@@ -130,6 +95,56 @@ def create_app(
     saved_changes.register(app)
     errors.register(app)
     inbound.register(app)
+    _register_features(app, store)
+    return app
+
+
+def _bolt_app(
+    settings: Settings, session_factory: sessionmaker[Session], executor: acks.ListenerPool
+) -> tuple[App, EncryptedInstallationStore | None]:
+    """Bolt's app for one workspace (a bot token), or many (OAuth, with their store)."""
+    bolt_logger = logging.getLogger("bot.bolt")
+    bolt_logger.addFilter(_ENV_TOKEN_WARNING)  # adding the same filter twice is a no-op
+    common: dict[str, Any] = {
+        "signing_secret": (
+            settings.slack_signing_secret.get_secret_value()
+            if settings.slack_signing_secret
+            else None
+        ),
+        "logger": bolt_logger,
+        "listener_executor": executor,
+        # A request no listener matches (a button from an old message, an event we do not
+        # subscribe to) goes to the error handler, which answers it politely.
+        "raise_error_for_unhandled_request": True,
+        # A request missing what Slack always sends is dropped before anything runs.
+        "before_authorize": edge.drop_incomplete,
+    }
+    if not settings.oauth:
+        app = App(
+            client=make_web_client(settings),
+            # Socket Mode traffic arrives over an authenticated websocket, not signed HTTP.
+            request_verification_enabled=not settings.socket_mode,
+            **common,
+        )
+        return app, None
+    # Many workspaces: each request is authorised with its workspace's installed token.
+    store = installation_store(settings, session_factory.kw["bind"])
+
+    def installed(installation: Installation) -> None:
+        if installation.team_id:
+            workspace_installed(
+                session_factory, team_id=installation.team_id, name=installation.team_name
+            )
+
+    app = App(
+        client=with_modal_retry(WebClient(base_url=settings.slack_api_url)),
+        oauth_settings=oauth_settings(settings, store, SCOPES, on_installed=installed),
+        **common,
+    )
+    return app, store
+
+
+def _register_features(app: App, store: EncryptedInstallationStore | None) -> None:
     # Sub-commands in the order `/mentoring help` lists them.
     commands.register(
         app,
@@ -154,4 +169,3 @@ def create_app(
     for listeners in (surveys.LISTENERS, concerns.LISTENERS, home.LISTENERS):
         listen.register(app, listeners)
     listen.register(app, lifecycle.listeners(store))
-    return app
