@@ -50,6 +50,7 @@ class Job:
 
 def _all_jobs() -> tuple[Job, ...]:
     # Imported here: job modules import JobContext from this module.
+    from bot.jobs.closing import close_ended_programs
     from bot.jobs.digests import queue_digests
     from bot.jobs.dispatcher import dispatch_outbox
     from bot.jobs.maintenance import purge_processed_requests
@@ -63,6 +64,8 @@ def _all_jobs() -> tuple[Job, ...]:
     return (
         Job("purge_processed_requests", 6 * 3600, purge_processed_requests),
         Job("close_missed_sessions", 15 * 60, close_missed),
+        # Before the pair jobs: a pair completed here is never nudged, flagged or surveyed again.
+        Job("close_ended_programs", 15 * 60, close_ended_programs),
         Job("watch_silent_pairs", 3600, watch_silent_pairs),
         Job("queue_surveys", 3600, queue_surveys),
         Job("queue_digests", 1800, queue_digests),

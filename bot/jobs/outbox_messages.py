@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.services import sessions as session_rules
 from bot.services.agreements import agreement_summary
+from bot.services.closing import CLOSEOUT, close_out
 from bot.services.matching import rounds
 from bot.services.matching.proposals import ProposedPair, latest_round
 from bot.services.outbox import Claimed
@@ -30,6 +31,7 @@ from bot.views import matching as matching_views
 from bot.views import sessions as session_views
 from bot.views import stats as stats_views
 from bot.views import surveys as survey_views
+from bot.views.closing import closeout_message
 from models import MatchRound, MentoringSession, Participant, Program, Unmatched
 from models.enums import ParticipantStatus, SurveyKind
 
@@ -209,6 +211,14 @@ def render_agreement_summary(
     return Rendered(text, blocks)
 
 
+def render_closeout(db_session: Session, message: Claimed, now: datetime) -> Rendered | str:
+    summary = close_out(db_session, pair_id=message.payload["pair_id"])
+    if summary is None:
+        return "the pair is no longer completed"
+    text, blocks = closeout_message(summary)
+    return Rendered(text, blocks)
+
+
 RENDERERS: dict[str, Renderer] = {
     "reminder": render_reminder,
     "checkin": render_checkin,
@@ -220,6 +230,7 @@ RENDERERS: dict[str, Renderer] = {
     rounds.NOTE: render_unmatched_note,
     "round_news": render_round_news,
     "agreement_summary": render_agreement_summary,
+    CLOSEOUT: render_closeout,
 }
 AFTER_SENT: dict[str, AfterSent] = {
     rounds.INTRO: after_intro,

@@ -1,0 +1,199 @@
+"""The end of a program: its pairs are completed, each hears a close-out once, and the app
+goes quiet for them (only the close-out and the final survey are sent after the end date)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from bot.services import outbox
+from bot.services.local_time import outside_quiet_hours
+from bot.services.pairs import PUBLISHED, pair_with_people
+from bot.services.sessions import people_of
+from models import (
+    CheckIn,
+    Goal,
+    MentoringSession,
+    OutboxMessage,
+    Pair,
+    Participant,
+    ParticipantTopic,
+    Program,
+    SurveyResponse,
+)
+from models.enums import (
+    GoalStatus,
+    OutboxState,
+    PairStatus,
+    ProgramStatus,
+    SessionStatus,
+    SurveyKind,
+    TopicDirection,
+)
+
+CLOSEOUT = "closeout"
+
+
+def final_survey_key(pair_id: int, participant_id: int) -> str:
+    """The final survey's dedupe key: the same whether the survey job or the close queues it."""
+    return f"survey:{SurveyKind.FINAL.value}:{pair_id}:{participant_id}"
+
+
+def programs_to_close(db_session: Session, *, now: datetime) -> list[int]:
+    """Programs past their end date (or finished by a coordinator) that still have pairs."""
+    ended = or_(
+        Program.status == ProgramStatus.FINISHED,
+        and_(Program.ends_on.is_not(None), Program.ends_on < now.date()),
+    )
+    return list(
+        db_session.scalars(
+            select(Program.id)
+            .where(
+                ended,
+                select(Pair.id)
+                .where(Pair.program_id == Program.id, Pair.status.in_(PUBLISHED))
+                .exists(),
+            )
+            .order_by(Program.id)
+        )
+    )
+
+
+def close_program(db_session: Session, *, program_id: int, now: datetime) -> list[int]:
+    """Complete every active or at-risk pair of the program; returns their ids."""
+    pairs = db_session.scalars(
+        select(Pair)
+        .where(Pair.program_id == program_id, Pair.status.in_(PUBLISHED))
+        .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+        .order_by(Pair.id)
+    ).unique()
+    return [complete_pair(db_session, pair=pair, now=now) for pair in pairs]
+
+
+def complete_pair(db_session: Session, *, pair: Pair, now: datetime) -> int:
+    """Mark the pair completed, withdraw what would still reach it, queue its close-out and
+    each person's final survey (each once, whatever runs this again)."""
+    pair.status, pair.ended_at, pair.updated_at = PairStatus.COMPLETED, now, now
+    people = people_of(pair)
+    keep = [final_survey_key(pair.id, person.id) for person in people]
+    db_session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.pair_id == pair.id,
+            OutboxMessage.state == OutboxState.PENDING,
+            OutboxMessage.kind != CLOSEOUT,
+            OutboxMessage.dedupe_key.not_in(keep),
+        )
+        .values(state=OutboxState.CANCELLED, updated_at=now)
+    )
+    if pair.intro_channel is None:
+        return pair.id
+    outbox.enqueue(
+        db_session,
+        team_id=pair.team_id,
+        dedupe_key=f"{CLOSEOUT}:{pair.id}",
+        kind=CLOSEOUT,
+        channel=pair.intro_channel,
+        payload={"pair_id": pair.id},
+        due_at=now,
+        now=now,
+        pair_id=pair.id,
+    )
+    for person in people:
+        outbox.enqueue(
+            db_session,
+            team_id=pair.team_id,
+            dedupe_key=final_survey_key(pair.id, person.id),
+            kind="survey",
+            channel=person.slack_user_id,
+            payload={
+                "pair_id": pair.id,
+                "survey": SurveyKind.FINAL.value,
+                "participant_id": person.id,
+            },
+            due_at=outside_quiet_hours(now, person.timezone),
+            now=now,
+            pair_id=pair.id,
+        )
+    return pair.id
+
+
+@dataclass(frozen=True)
+class Growth:
+    """One person's self-rating in a topic they came to learn: at sign-up, and latest."""
+
+    user_id: str
+    topic: str
+    before: int
+    after: int
+
+
+@dataclass(frozen=True)
+class CloseOut:
+    """What a completed pair did together: what its close-out message says."""
+
+    program_name: str
+    mentor_user: str | None
+    mentee_user: str | None
+    sessions_held: int
+    goals_achieved: list[str]
+    topics_covered: list[str]
+    growth: list[Growth]
+
+
+def close_out(db_session: Session, *, pair_id: int) -> CloseOut | None:
+    """The pair's figures for its close-out; None once it is no longer completed."""
+    pair = pair_with_people(db_session, pair_id=pair_id)
+    if pair is None or pair.status != PairStatus.COMPLETED:
+        return None
+    program = db_session.get(Program, pair.program_id)
+    held = db_session.scalars(
+        select(MentoringSession.id).where(
+            MentoringSession.pair_id == pair_id, MentoringSession.status == SessionStatus.HAPPENED
+        )
+    ).all()
+    topics = db_session.scalars(select(CheckIn.topics).where(CheckIn.session_id.in_(held))).all()
+    achieved = db_session.scalars(
+        select(Goal.text)
+        .where(Goal.pair_id == pair_id, Goal.status == GoalStatus.ACHIEVED)
+        .order_by(Goal.id)
+    ).all()
+    return CloseOut(
+        program_name=program.name if program else "",
+        mentor_user=pair.mentor.slack_user_id if pair.mentor else None,
+        mentee_user=pair.mentee.slack_user_id if pair.mentee else None,
+        sessions_held=len(held),
+        goals_achieved=list(achieved),
+        topics_covered=sorted({topic for chosen in topics for topic in chosen or []}),
+        growth=[g for person in people_of(pair) for g in _growth(db_session, pair, person)],
+    )
+
+
+def _growth(db_session: Session, pair: Pair, person: Participant) -> list[Growth]:
+    """The person's own ratings only: at sign-up, then their latest survey's (final first)."""
+    at_signup: dict[str, int | None] = dict(
+        db_session.execute(
+            select(ParticipantTopic.topic, ParticipantTopic.self_rating).where(
+                ParticipantTopic.participant_id == person.id,
+                ParticipantTopic.direction == TopicDirection.LEARN,
+                ParticipantTopic.self_rating.is_not(None),
+            )
+        ).all()
+    )
+    answers = {
+        kind: ratings
+        for kind, ratings in db_session.execute(
+            select(SurveyResponse.kind, SurveyResponse.ratings).where(
+                SurveyResponse.pair_id == pair.id, SurveyResponse.participant_id == person.id
+            )
+        ).all()
+    }
+    latest = answers.get(SurveyKind.FINAL) or answers.get(SurveyKind.MIDPOINT) or {}
+    return [
+        Growth(person.slack_user_id, topic, before, latest[topic])
+        for topic, before in sorted(at_signup.items())
+        if topic in latest and before is not None
+    ]

@@ -1,0 +1,53 @@
+"""The close-out a pair gets in its group DM when its program ends."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.services.closing import CloseOut
+from bot.services.topics import topic_label
+from bot.views.text import escape, plural
+
+
+def closeout_message(summary: CloseOut) -> tuple[str, list[Block]]:
+    """Sessions held, goals achieved, topics covered and each person's own growth; never a
+    private note, never a rating of the partner."""
+    program = escape(summary.program_name) or "the program"
+    text = (
+        f"{program} has come to an end. Together you held "
+        f"{plural(summary.sessions_held, 'session')}. Thank you both."
+    )
+    lines: list[str] = []
+    if summary.goals_achieved:
+        goals = "\n".join(f"• {escape(goal)}" for goal in summary.goals_achieved)
+        lines.append(f"*Goals achieved ({len(summary.goals_achieved)}):*\n{goals}")
+    else:
+        lines.append("*Goals achieved:* none marked achieved")
+    covered = ", ".join(topic_label(t) for t in summary.topics_covered)
+    lines.append(f"*Topics covered:* {covered or 'none recorded in check-ins'}")
+    if summary.growth:
+        growth = "\n".join(
+            f"• <@{g.user_id}>: {topic_label(g.topic)} {g.before} → {g.after}"
+            for g in summary.growth
+        )
+        lines.append(f"*Skill growth (your own ratings, at sign-up → latest survey):*\n{growth}")
+    return text, [
+        HeaderBlock(text=f"{summary.program_name or 'The program'} has ended"[:150]),
+        SectionBlock(text=MarkdownTextObject(text=f"{text}\n\n" + "\n".join(lines))),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="From now on the app stays quiet for this pair: no reminders, no "
+                    "nudges, only a last short survey to each of you. Keep meeting "
+                    "informally if you like. To take part again, run `/mentoring join` when "
+                    "the next program opens, in the same role or the other one."
+                )
+            ]
+        ),
+    ]

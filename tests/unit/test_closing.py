@@ -1,0 +1,185 @@
+"""The end of a program, with the clock moved across its end date: pairs completed, one
+close-out each, then silence but for the final survey."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.scheduler import run_once
+from bot.services import sessions as session_rules
+from bot.services.checkins import CheckInInput, record_outcome
+from bot.services.closing import close_out, close_program, programs_to_close
+from bot.services.surveys import SurveyInput, save_response
+from models import OutboxMessage, Pair, Participant, Program
+from models.enums import (
+    CheckInOutcome,
+    OutboxState,
+    PairStatus,
+    ProgramStatus,
+    SurveyKind,
+)
+from tests.factories import (
+    INTRO_CHANNEL,
+    MENTEE_USER,
+    MENTOR_USER,
+    STARTS,
+    SeededPair,
+    book,
+)
+from tests.fakeslack import FakeSlack
+
+LAST_DAY = date(2026, 12, 10)  # the program's end date
+AFTER_THE_END = datetime(2026, 12, 11, 14, 0, tzinfo=UTC)  # a Friday afternoon
+LATE_SESSION = datetime(2026, 12, 15, 15, 0, tzinfo=UTC)  # booked, but after the end
+PRIVATE = "PRIVATE-NOTE: she talks too fast"
+QUIET_KINDS = ("reminder", "checkin", "nudge", "at_risk_alert")
+
+
+def end_program_on(session_factory: sessionmaker[Session], program_id: int, day: date) -> None:
+    with session_factory.begin() as db_session:
+        program = db_session.get(Program, program_id)
+        assert program is not None
+        program.ends_on = day
+
+
+def hold_first_session(session_factory: sessionmaker[Session], pair: SeededPair) -> None:
+    """The first session happens; the reverse mentor checks in with a private note."""
+    session_id = book(session_factory, pair)
+    with session_factory.begin() as db_session:
+        session = session_rules.session_for(db_session, session_id=session_id, user_id=MENTOR_USER)
+        record_outcome(
+            db_session,
+            session=session,
+            user_id=MENTOR_USER,
+            outcome=CheckInOutcome.HAPPENED,
+            values=CheckInInput(rating=5, topics=["generative_ai"], private_note=PRIVATE),
+            now=STARTS + timedelta(hours=1),
+        )
+
+
+def posts_to_pair(slack: FakeSlack) -> list[str]:
+    return [
+        c.args.get("text", "")
+        for c in slack.calls_to("chat.postMessage")
+        if c.args.get("channel") == INTRO_CHANNEL
+    ]
+
+
+def run_jobs(
+    settings: Settings, session_factory: sessionmaker[Session], client: WebClient, at: datetime
+) -> None:
+    run_once(settings, session_factory, client, clock=lambda: at)
+
+
+def test_crossing_the_end_date_completes_the_pair_once_and_then_only_the_final_survey_follows(
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    pair: SeededPair,
+    slack: FakeSlack,
+    client: WebClient,
+) -> None:
+    end_program_on(session_factory, pair.program_id, LAST_DAY)
+    hold_first_session(session_factory, pair)
+    book(session_factory, pair, LATE_SESSION)  # its reminders must never go out
+
+    run_jobs(settings, session_factory, client, datetime(2026, 12, 10, 14, 0, tzinfo=UTC))
+    with session_factory.begin() as db_session:
+        assert db_session.get(Pair, pair.pair_id).status == PairStatus.ACTIVE  # its last day
+    assert not [t for t in posts_to_pair(slack) if "has come to an end" in t]
+
+    for day in range(6):  # the day after the end, and on past the late session
+        run_jobs(settings, session_factory, client, AFTER_THE_END + timedelta(days=day))
+
+    with session_factory.begin() as db_session:
+        completed = db_session.get(Pair, pair.pair_id)
+        assert completed.status == PairStatus.COMPLETED
+        assert completed.ended_at == AFTER_THE_END
+        sent_after = db_session.scalars(
+            select(OutboxMessage.kind).where(
+                OutboxMessage.pair_id == pair.pair_id,
+                OutboxMessage.state == OutboxState.SENT,
+                OutboxMessage.updated_at >= AFTER_THE_END,
+            )
+        ).all()
+        pending = db_session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.pair_id == pair.pair_id, OutboxMessage.state == OutboxState.PENDING
+            )
+        ).all()
+    # The final survey went out at noon on the last day, as surveys do; after the end only the
+    # close-out (once) and surveys may go.
+    assert sent_after.count("closeout") == 1 and set(sent_after) <= {"closeout", "survey"}
+    assert pending == []
+    [closeout] = [t for t in posts_to_pair(slack) if "has come to an end" in t]
+    assert "1 session" in closeout
+    for user in (MENTOR_USER, MENTEE_USER):
+        finals = [c for c in slack.dms_to(user) if f"{pair.pair_id}:final" in json.dumps(c.args)]
+        assert len(finals) == 1, f"{user} gets the final survey once"
+    assert PRIVATE not in json.dumps([c.args for c in slack.calls])
+
+
+def test_a_program_finished_by_a_coordinator_closes_before_its_end_date(
+    session_factory: sessionmaker[Session], pair: SeededPair
+) -> None:
+    end_program_on(session_factory, pair.program_id, LAST_DAY)
+    before_the_end = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    with session_factory.begin() as db_session:
+        assert programs_to_close(db_session, now=before_the_end) == []
+        program = db_session.get(Program, pair.program_id)
+        assert program is not None
+        program.status = ProgramStatus.FINISHED
+    with session_factory.begin() as db_session:
+        assert programs_to_close(db_session, now=before_the_end) == [pair.program_id]
+        assert close_program(db_session, program_id=pair.program_id, now=before_the_end) == [
+            pair.pair_id
+        ]
+    with session_factory.begin() as db_session:
+        # Done: nothing left to close, and closing again queues nothing more.
+        assert programs_to_close(db_session, now=before_the_end) == []
+        assert close_program(db_session, program_id=pair.program_id, now=before_the_end) == []
+        queued = db_session.scalars(
+            select(OutboxMessage.dedupe_key).order_by(OutboxMessage.id)
+        ).all()
+    # One close-out, and the final survey for each person that no survey job had queued yet.
+    assert queued == [
+        f"closeout:{pair.pair_id}",
+        f"survey:final:{pair.pair_id}:{pair.mentor_participant_id}",
+        f"survey:final:{pair.pair_id}:{pair.mentee_participant_id}",
+    ]
+
+
+@pytest.mark.parametrize("answered", [SurveyKind.MIDPOINT, SurveyKind.FINAL])
+def test_the_closeout_counts_what_the_pair_did_and_each_person_grows_by_their_own_ratings(
+    session_factory: sessionmaker[Session], pair: SeededPair, answered: SurveyKind
+) -> None:
+    hold_first_session(session_factory, pair)
+    with session_factory.begin() as db_session:
+        found = db_session.get(Pair, pair.pair_id)
+        mentee = db_session.get(Participant, pair.mentee_participant_id)
+        assert found is not None and mentee is not None
+        save_response(
+            db_session,
+            pair=found,
+            person=mentee,
+            kind=answered,
+            values=SurveyInput(effectiveness=5, would_recommend=True, ratings={"generative_ai": 4}),
+            now=AFTER_THE_END,
+        )
+        close_program(db_session, program_id=pair.program_id, now=AFTER_THE_END)
+    with session_factory.begin() as db_session:
+        summary = close_out(db_session, pair_id=pair.pair_id)
+    assert summary is not None
+    assert summary.sessions_held == 1
+    assert summary.topics_covered == ["generative_ai"]
+    # The mentee rated herself 1 in Generative AI at sign-up, 4 now; social media unrated
+    # since, so not shown. The mentor answered no survey: no growth of his is made up.
+    assert [(g.user_id, g.topic, g.before, g.after) for g in summary.growth] == [
+        (MENTEE_USER, "generative_ai", 1, 4)
+    ]
