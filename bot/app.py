@@ -18,6 +18,7 @@ from bot.deps import Deps, utc_clock
 from bot.flows.lifecycle import installed as workspace_installed
 from bot.flows.poll_messages import PollMessages
 from bot.handlers import (
+    closing,
     commands,
     concerns,
     coordinators,
@@ -166,6 +167,6 @@ def _register_features(app: App, store: EncryptedInstallationStore | None) -> No
     )
     for feature in (signup, participation, programs, polls, matching, goals, sessions):
         listen.register(app, feature.LISTENERS)
-    for listeners in (surveys.LISTENERS, concerns.LISTENERS, home.LISTENERS):
+    for listeners in (surveys.LISTENERS, concerns.LISTENERS, home.LISTENERS, closing.LISTENERS):
         listen.register(app, listeners)
     listen.register(app, lifecycle.listeners(store))

@@ -47,6 +47,9 @@ class Pair(Timestamps, Base):
     at_risk_since: Mapped[datetime | None]
     at_risk_reason: Mapped[str | None] = mapped_column(String(200))
     delivery_problem: Mapped[str | None] = mapped_column(String(200))
+    # When each partner agreed, in the close-out, to be recognised by name (default: never).
+    mentor_recognition_at: Mapped[datetime | None]
+    mentee_recognition_at: Mapped[datetime | None]
 
     mentor: Mapped[Participant | None] = relationship(foreign_keys=[mentor_id], lazy="raise")
     mentee: Mapped[Participant | None] = relationship(foreign_keys=[mentee_id], lazy="raise")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.services import sessions as session_rules
 from bot.services.agreements import agreement_summary
-from bot.services.closing import CLOSEOUT, close_out
+from bot.services.closing import CLOSEOUT, RECOGNITION, close_out, recognised
 from bot.services.matching import rounds
 from bot.services.matching.proposals import ProposedPair, latest_round
 from bot.services.outbox import Claimed
@@ -31,7 +31,7 @@ from bot.views import matching as matching_views
 from bot.views import sessions as session_views
 from bot.views import stats as stats_views
 from bot.views import surveys as survey_views
-from bot.views.closing import closeout_message
+from bot.views.closing import closeout_message, recognition_post
 from models import MatchRound, MentoringSession, Participant, Program, Unmatched
 from models.enums import ParticipantStatus, SurveyKind
 
@@ -219,6 +219,14 @@ def render_closeout(db_session: Session, message: Claimed, now: datetime) -> Ren
     return Rendered(text, blocks)
 
 
+def render_recognition(db_session: Session, message: Claimed, now: datetime) -> Rendered | str:
+    summary = recognised(db_session, pair_id=message.payload["pair_id"])
+    if summary is None:
+        return "no longer agreed by both"
+    text, blocks = recognition_post(summary)
+    return Rendered(text, blocks)
+
+
 RENDERERS: dict[str, Renderer] = {
     "reminder": render_reminder,
     "checkin": render_checkin,
@@ -231,6 +239,7 @@ RENDERERS: dict[str, Renderer] = {
     "round_news": render_round_news,
     "agreement_summary": render_agreement_summary,
     CLOSEOUT: render_closeout,
+    RECOGNITION: render_recognition,
 }
 AFTER_SENT: dict[str, AfterSent] = {
     rounds.INTRO: after_intro,

@@ -10,6 +10,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from bot.services import outbox
+from bot.services.errors import DomainError
 from bot.services.local_time import outside_quiet_hours
 from bot.services.pairs import PUBLISHED, pair_with_people
 from bot.services.sessions import people_of
@@ -135,7 +136,9 @@ class Growth:
 class CloseOut:
     """What a completed pair did together: what its close-out message says."""
 
+    pair_id: int
     program_name: str
+    announcement_channel: str | None
     mentor_user: str | None
     mentee_user: str | None
     sessions_held: int
@@ -162,7 +165,9 @@ def close_out(db_session: Session, *, pair_id: int) -> CloseOut | None:
         .order_by(Goal.id)
     ).all()
     return CloseOut(
+        pair_id=pair_id,
         program_name=program.name if program else "",
+        announcement_channel=program.announcement_channel if program else None,
         mentor_user=pair.mentor.slack_user_id if pair.mentor else None,
         mentee_user=pair.mentee.slack_user_id if pair.mentee else None,
         sessions_held=len(held),
@@ -197,3 +202,60 @@ def _growth(db_session: Session, pair: Pair, person: Participant) -> list[Growth
         for topic, before in sorted(at_signup.items())
         if topic in latest and before is not None
     ]
+
+
+RECOGNITION = "recognition"
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """Where a partner's consent leaves the pair's recognition post."""
+
+    channel: str | None  # the program's announcement channel, if it has one
+    partner_user: str | None
+    both_agreed: bool
+
+
+def agree_to_recognition(
+    db_session: Session, *, team_id: str, pair_id: int, user_id: str, now: datetime
+) -> Recognition:
+    """Record the user's yes; once both partners have said yes, queue the post (once)."""
+    pair = pair_with_people(db_session, pair_id=pair_id)
+    if pair is None or pair.team_id != team_id or pair.status != PairStatus.COMPLETED:
+        raise DomainError("Recognition is offered once a pair has completed its program.")
+    if pair.mentor is not None and pair.mentor.slack_user_id == user_id:
+        pair.mentor_recognition_at = pair.mentor_recognition_at or now
+        partner = pair.mentee
+    elif pair.mentee is not None and pair.mentee.slack_user_id == user_id:
+        pair.mentee_recognition_at = pair.mentee_recognition_at or now
+        partner = pair.mentor
+    else:
+        raise DomainError("Only the two people in this pair can answer that.")
+    program = db_session.get(Program, pair.program_id)
+    channel = program.announcement_channel if program else None
+    both = pair.mentor_recognition_at is not None and pair.mentee_recognition_at is not None
+    if both and channel:
+        outbox.enqueue(
+            db_session,
+            team_id=pair.team_id,
+            dedupe_key=f"{RECOGNITION}:{pair.id}",
+            kind=RECOGNITION,
+            channel=channel,
+            payload={"pair_id": pair.id},
+            due_at=now,
+            now=now,
+            pair_id=pair.id,
+        )
+    return Recognition(
+        channel=channel,
+        partner_user=partner.slack_user_id if partner else None,
+        both_agreed=both,
+    )
+
+
+def recognised(db_session: Session, *, pair_id: int) -> CloseOut | None:
+    """The pair's figures for its recognition post; None unless both partners still agree."""
+    pair = db_session.get(Pair, pair_id)
+    if pair is None or pair.mentor_recognition_at is None or pair.mentee_recognition_at is None:
+        return None
+    return close_out(db_session, pair_id=pair_id)

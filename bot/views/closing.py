@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import (
     Block,
+    ButtonElement,
     ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -12,6 +13,7 @@ from slack_sdk.models.blocks import (
 
 from bot.services.closing import CloseOut
 from bot.services.topics import topic_label
+from bot.views.ids import ActionId
 from bot.views.text import escape, plural
 
 
@@ -40,6 +42,7 @@ def closeout_message(summary: CloseOut) -> tuple[str, list[Block]]:
     return text, [
         HeaderBlock(text=f"{summary.program_name or 'The program'} has ended"[:150]),
         SectionBlock(text=MarkdownTextObject(text=f"{text}\n\n" + "\n".join(lines))),
+        *_recognition_offer(summary.pair_id, summary.announcement_channel),
         ContextBlock(
             elements=[
                 MarkdownTextObject(
@@ -51,3 +54,45 @@ def closeout_message(summary: CloseOut) -> tuple[str, list[Block]]:
             ]
         ),
     ]
+
+
+def _recognition_offer(pair_id: int, channel: str | None) -> list[Block]:
+    if channel is None:
+        return []
+    return [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"Would you like a short thank-you post in <#{channel}>, naming you both "
+                "with your sessions held and goals achieved? It goes out only if you *both* "
+                "say yes; no ratings, notes or survey answers are ever in it."
+            ),
+            accessory=ButtonElement(
+                text="Yes, recognise us",
+                action_id=ActionId.AGREE_TO_RECOGNITION,
+                value=str(pair_id),
+            ),
+        )
+    ]
+
+
+def recognition_post(summary: CloseOut) -> tuple[str, list[Block]]:
+    """The announcement: names, sessions held and goals achieved; never a rating."""
+    people = " and ".join(f"<@{u}>" for u in (summary.mentor_user, summary.mentee_user) if u)
+    goals = len(summary.goals_achieved)
+    text = (
+        f":tada: {people} completed reverse mentoring in {escape(summary.program_name)}: "
+        f"{plural(summary.sessions_held, 'session')} held"
+        + (f", {plural(goals, 'goal')} achieved." if goals else ".")
+        + " Thank you both!"
+    )
+    return text, [SectionBlock(text=MarkdownTextObject(text=text))]
+
+
+def recognition_receipt(*, channel: str | None, partner_user: str | None, both: bool) -> str:
+    """What the person who said yes reads."""
+    if channel is None:
+        return "Thank you. This program has no announcement channel, so nothing will be posted."
+    if both:
+        return f"Thank you both: your recognition goes up in <#{channel}> shortly."
+    partner = f"<@{partner_user}>" if partner_user else "your partner"
+    return f"Thank you. The post goes up in <#{channel}> once {partner} says yes too."

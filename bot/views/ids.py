@@ -46,6 +46,8 @@ class ActionId(StrEnum):
     ACKNOWLEDGE_CONCERN = "acknowledge_concern"
     # Sessions: the button's value names the pair (schedule) or the session (the others).
     SCHEDULE_SESSION = "schedule_session"
+    # The close-out's "recognise us" button; the value is the pair id.
+    AGREE_TO_RECOGNITION = "agree_to_recognition"
     MOVE_SESSION = "move_session"
     CANCEL_SESSION = "cancel_session"
     CHECKIN_HAPPENED = "checkin_happened"
