@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from bot.services import outbox
 from bot.services.errors import DomainError
@@ -259,3 +259,54 @@ def recognised(db_session: Session, *, pair_id: int) -> CloseOut | None:
     if pair is None or pair.mentor_recognition_at is None or pair.mentee_recognition_at is None:
         return None
     return close_out(db_session, pair_id=pair_id)
+
+
+BOARD_MIN_PAIRS = 3  # fewer than this and the board is not shown at all
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    mentor_user: str | None
+    mentee_user: str | None
+    sessions_held: int
+    goals_achieved: int
+
+
+@dataclass(frozen=True)
+class Board:
+    """The participation board: pairs that agreed to be named, most sessions first."""
+
+    rows: list[BoardRow]
+    agreed: int  # pairs that agreed; the rows are empty while this is under BOARD_MIN_PAIRS
+
+
+def participation_board(db_session: Session, *, program_id: int) -> Board:
+    """Sessions held and goals achieved of the pairs where both partners agreed to be named;
+    never a rating, a note or a concern. Hidden while fewer than BOARD_MIN_PAIRS agreed."""
+    held = (
+        select(func.count(MentoringSession.id))
+        .where(
+            MentoringSession.pair_id == Pair.id, MentoringSession.status == SessionStatus.HAPPENED
+        )
+        .scalar_subquery()
+    )
+    achieved = (
+        select(func.count(Goal.id))
+        .where(Goal.pair_id == Pair.id, Goal.status == GoalStatus.ACHIEVED)
+        .scalar_subquery()
+    )
+    mentor, mentee = aliased(Participant), aliased(Participant)
+    rows = db_session.execute(
+        select(mentor.slack_user_id, mentee.slack_user_id, held, achieved)
+        .select_from(Pair)
+        .outerjoin(mentor, mentor.id == Pair.mentor_id)
+        .outerjoin(mentee, mentee.id == Pair.mentee_id)
+        .where(
+            Pair.program_id == program_id,
+            Pair.mentor_recognition_at.is_not(None),
+            Pair.mentee_recognition_at.is_not(None),
+        )
+        .order_by(held.desc(), achieved.desc(), Pair.id)
+    ).all()
+    board = [BoardRow(*row) for row in rows]
+    return Board(rows=board if len(board) >= BOARD_MIN_PAIRS else [], agreed=len(board))

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.services.closing import Board, participation_board
 from bot.services.matching.rounds import RoundStatus, latest_status
 from bot.services.polls import PollTallies, latest_poll
 from bot.services.programs import ProgramInfo, ProgramSummary, find_open_program, signup_counts
@@ -30,6 +31,7 @@ class Dashboard:
     pairs: dict[PairStatus, int]
     stats: ProgramStats | None = None
     round: RoundStatus | None = None  # the latest round of matching
+    board: Board | None = None  # the participation board of pairs that agreed to be named
 
 
 def coordinator_dashboard(
@@ -39,6 +41,7 @@ def coordinator_dashboard(
     (given `now`) the report's headline figures and at-risk pairs."""
     program = find_open_program(db_session, team_id=team_id)
     summary, pairs, stats, latest_round = None, dict.fromkeys(PairStatus, 0), None, None
+    board = None
     if program is not None:
         counts = signup_counts(db_session, program_ids=[program.id])[program.id]
         summary = ProgramSummary(
@@ -56,6 +59,7 @@ def coordinator_dashboard(
         if now is not None:
             stats = program_stats(db_session, program=program, now=now)
             latest_round = latest_status(db_session, program_id=program.id, now=now)
+            board = participation_board(db_session, program_id=program.id)
     latest = latest_poll(db_session, team_id=team_id)
     return Dashboard(
         program=summary,
@@ -64,4 +68,5 @@ def coordinator_dashboard(
         pairs=pairs,
         stats=stats,
         round=latest_round,
+        board=board,
     )

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.services.closing import BOARD_MIN_PAIRS, Board
 from bot.services.dashboard import Dashboard
 from bot.services.matching.rounds import RoundStatus
 from bot.services.participation import StatusReport
@@ -25,7 +26,7 @@ from bot.views.participation import local_date
 from bot.views.polls import tally_lines
 from bot.views.programs import program_line
 from bot.views.stats import at_risk_line, one_decimal, percent
-from bot.views.text import clip, escape
+from bot.views.text import clip, escape, plural
 from models.enums import GoalStatus, PairStatus, PollStatus, RoundState
 
 INTRO = (
@@ -89,6 +90,7 @@ def _participant_blocks(report: StatusReport) -> list[Block]:
 
 
 AT_RISK_ON_HOME = 5
+BOARD_SHOWN = 10  # pairs on the board; the rest are counted
 
 
 def _headline_blocks(stats: ProgramStats) -> list[Block]:
@@ -132,6 +134,33 @@ def _round_blocks(status: RoundStatus) -> list[Block]:
     return blocks
 
 
+def _board_block(board: Board) -> SectionBlock:
+    """Pairs by sessions held and goals achieved: only those that agreed, only from three."""
+    if not board.rows:
+        text = (
+            f"*Participation board*\n{plural(board.agreed, 'pair')} agreed to be shown so far; "
+            f"the board appears once {BOARD_MIN_PAIRS} have, so no one stands out alone."
+        )
+        return SectionBlock(text=MarkdownTextObject(text=text))
+    lines = [
+        f"{n}. {_pair_names(row.mentor_user, row.mentee_user)}: "
+        f"{plural(row.sessions_held, 'session')} held, "
+        f"{plural(row.goals_achieved, 'goal')} achieved"
+        for n, row in enumerate(board.rows[:BOARD_SHOWN], start=1)
+    ]
+    if len(board.rows) > BOARD_SHOWN:
+        lines.append(f"and {len(board.rows) - BOARD_SHOWN} more")
+    return SectionBlock(
+        text=MarkdownTextObject(
+            text="*Participation board* (pairs who agreed to be named)\n" + "\n".join(lines)
+        )
+    )
+
+
+def _pair_names(mentor_user: str | None, mentee_user: str | None) -> str:
+    return " & ".join(f"<@{u}>" if u else "(someone who left)" for u in (mentor_user, mentee_user))
+
+
 def _coordinator_blocks(dashboard: Dashboard) -> list[Block]:
     blocks: list[Block] = [DividerBlock(), HeaderBlock(text="Coordinator view")]
     if dashboard.program is None:
@@ -149,6 +178,8 @@ def _coordinator_blocks(dashboard: Dashboard) -> list[Block]:
         blocks += _headline_blocks(dashboard.stats)
     if dashboard.round is not None:
         blocks += _round_blocks(dashboard.round)
+    if dashboard.board is not None and dashboard.board.agreed:
+        blocks.append(_board_block(dashboard.board))
     buttons = [ButtonElement(text="New program", action_id=ActionId.NEW_PROGRAM)]
     if dashboard.program is not None:
         buttons.insert(0, ButtonElement(text="Edit program", action_id=ActionId.EDIT_PROGRAM))

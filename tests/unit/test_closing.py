@@ -15,8 +15,20 @@ from bot.config import Settings
 from bot.scheduler import run_once
 from bot.services import sessions as session_rules
 from bot.services.checkins import CheckInInput, record_outcome
-from bot.services.closing import close_out, close_program, programs_to_close
+from bot.services.closing import (
+    Board,
+    agree_to_recognition,
+    close_out,
+    close_program,
+    participation_board,
+    programs_to_close,
+)
+from bot.services.dashboard import Dashboard
+from bot.services.enrollment import save_profile
+from bot.services.pairs import create_pair
+from bot.services.participation import StatusReport
 from bot.services.surveys import SurveyInput, save_response
+from bot.views.home import home_view
 from models import OutboxMessage, Pair, Participant, Program
 from models.enums import (
     CheckInOutcome,
@@ -27,9 +39,13 @@ from models.enums import (
 )
 from tests.factories import (
     INTRO_CHANNEL,
+    MENTEE,
     MENTEE_USER,
+    MENTOR,
     MENTOR_USER,
+    NOW,
     STARTS,
+    TEAM,
     SeededPair,
     book,
 )
@@ -183,3 +199,87 @@ def test_the_closeout_counts_what_the_pair_did_and_each_person_grows_by_their_ow
     assert [(g.user_id, g.topic, g.before, g.after) for g in summary.growth] == [
         (MENTEE_USER, "generative_ai", 1, 4)
     ]
+
+
+def _pair_with_sessions(
+    session_factory: sessionmaker[Session], n: int, held: int
+) -> tuple[int, str, str]:
+    """Pair number n (its own two people), introduced, with `held` sessions that happened."""
+    mentor_user, mentee_user = f"U0BOARDM{n}", f"U0BOARDE{n}"
+    with session_factory.begin() as db_session:
+        mentor = save_profile(
+            db_session, team_id=TEAM, user_id=mentor_user, profile=MENTOR, timezone="UTC", now=NOW
+        ).participant
+        mentee = save_profile(
+            db_session, team_id=TEAM, user_id=mentee_user, profile=MENTEE, timezone="UTC", now=NOW
+        ).participant
+        pair = create_pair(
+            db_session, mentor=mentor, mentee=mentee, status=PairStatus.ACTIVE, now=NOW
+        )
+        pair.intro_channel, pair.intro_sent_at = f"G0BOARD{n}", NOW
+        pair_id = pair.id
+    for k in range(held):
+        starts = NOW + timedelta(days=7 * (k + 1))
+        with session_factory.begin() as db_session:
+            found = session_rules.pair_for(db_session, pair_id=pair_id, user_id=mentor_user)
+            session = session_rules.schedule(
+                db_session,
+                pair=found,
+                user_id=mentor_user,
+                starts_at=starts,
+                minutes=45,
+                agenda="",
+                now=NOW,
+            )
+            record_outcome(
+                db_session,
+                session=session,
+                user_id=mentor_user,
+                outcome=CheckInOutcome.HAPPENED,
+                values=CheckInInput(rating=2, private_note=PRIVATE),
+                now=starts + timedelta(hours=1),
+            )
+    return pair_id, mentor_user, mentee_user
+
+
+def test_the_participation_board_shows_only_pairs_that_agreed_and_only_from_three(
+    session_factory: sessionmaker[Session],
+) -> None:
+    pairs = [_pair_with_sessions(session_factory, n, held) for n, held in enumerate((1, 3, 2, 4))]
+    with session_factory.begin() as db_session:
+        program_id = db_session.get(Pair, pairs[0][0]).program_id
+        close_program(db_session, program_id=program_id, now=AFTER_THE_END)
+
+    def both_agree(pair: tuple[int, str, str]) -> None:
+        with session_factory.begin() as db_session:
+            for user in pair[1:]:
+                agree_to_recognition(
+                    db_session, team_id=TEAM, pair_id=pair[0], user_id=user, now=AFTER_THE_END
+                )
+
+    def board() -> Board:
+        with session_factory.begin() as db_session:
+            return participation_board(db_session, program_id=program_id)
+
+    both_agree(pairs[0])
+    both_agree(pairs[1])
+    with session_factory.begin() as db_session:  # pair 3: only its mentor says yes
+        agree_to_recognition(
+            db_session, team_id=TEAM, pair_id=pairs[3][0], user_id=pairs[3][1], now=AFTER_THE_END
+        )
+    assert board() == Board(rows=[], agreed=2)  # two are too few to show
+    both_agree(pairs[2])
+    shown = board()
+    # Most sessions first; the pair with 4 sessions never agreed, so it is not there.
+    assert [(r.mentor_user, r.sessions_held) for r in shown.rows] == [
+        ("U0BOARDM1", 3),
+        ("U0BOARDM2", 2),
+        ("U0BOARDM0", 1),
+    ]
+    nobody = StatusReport(
+        program=None, profile=None, left=False, partners=[], poll_answers=0, paused_until=None
+    )
+    dashboard = Dashboard(program=None, poll=None, poll_tallies=None, pairs={}, board=shown)
+    text = json.dumps(home_view(nobody, dashboard).to_dict())
+    assert "Participation board" in text and "U0BOARDM3" not in text
+    assert PRIVATE not in text and "rating" not in text.lower()
