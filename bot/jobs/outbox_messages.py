@@ -21,6 +21,7 @@ from bot.services.closing import CLOSEOUT, RECOGNITION, close_out, recognised
 from bot.services.matching import rounds
 from bot.services.matching.proposals import ProposedPair, latest_round
 from bot.services.outbox import Claimed
+from bot.services.pair_fixes import PAIR_ENDED
 from bot.services.pairs import PUBLISHED, pair_with_people, partner_of
 from bot.services.session_plans import reminder_guide
 from bot.services.stats import program_stats
@@ -32,6 +33,7 @@ from bot.views import sessions as session_views
 from bot.views import stats as stats_views
 from bot.views import surveys as survey_views
 from bot.views.closing import closeout_message, recognition_post
+from bot.views.pair_fixes import pair_ended_note
 from models import MatchRound, MentoringSession, Participant, Program, Unmatched
 from models.enums import ParticipantStatus, SurveyKind
 
@@ -227,6 +229,11 @@ def render_recognition(db_session: Session, message: Claimed, now: datetime) -> 
     return Rendered(text, blocks)
 
 
+def render_pair_ended(db_session: Session, message: Claimed, now: datetime) -> Rendered | str:
+    text, blocks = pair_ended_note(partner_user=message.payload.get("partner_user"))
+    return Rendered(text, blocks)
+
+
 RENDERERS: dict[str, Renderer] = {
     "reminder": render_reminder,
     "checkin": render_checkin,
@@ -240,6 +247,7 @@ RENDERERS: dict[str, Renderer] = {
     "agreement_summary": render_agreement_summary,
     CLOSEOUT: render_closeout,
     RECOGNITION: render_recognition,
+    PAIR_ENDED: render_pair_ended,
 }
 AFTER_SENT: dict[str, AfterSent] = {
     rounds.INTRO: after_intro,

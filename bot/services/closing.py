@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from bot.services import outbox
@@ -18,7 +18,6 @@ from models import (
     CheckIn,
     Goal,
     MentoringSession,
-    OutboxMessage,
     Pair,
     Participant,
     ParticipantTopic,
@@ -27,7 +26,6 @@ from models import (
 )
 from models.enums import (
     GoalStatus,
-    OutboxState,
     PairStatus,
     ProgramStatus,
     SessionStatus,
@@ -80,15 +78,8 @@ def complete_pair(db_session: Session, *, pair: Pair, now: datetime) -> int:
     pair.status, pair.ended_at, pair.updated_at = PairStatus.COMPLETED, now, now
     people = people_of(pair)
     keep = [final_survey_key(pair.id, person.id) for person in people]
-    db_session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.pair_id == pair.id,
-            OutboxMessage.state == OutboxState.PENDING,
-            OutboxMessage.kind != CLOSEOUT,
-            OutboxMessage.dedupe_key.not_in(keep),
-        )
-        .values(state=OutboxState.CANCELLED, updated_at=now)
+    outbox.cancel_pending_for_pair(
+        db_session, pair_id=pair.id, now=now, keep=[*keep, f"{CLOSEOUT}:{pair.id}"]
     )
     if pair.intro_channel is None:
         return pair.id

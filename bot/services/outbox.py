@@ -122,6 +122,23 @@ def enqueue_many(
         db_session.execute(statement, rows[start : start + ENQUEUE_CHUNK])
 
 
+def cancel_pending_for_pair(
+    db_session: Session, *, pair_id: int, now: datetime, keep: Sequence[str] = ()
+) -> int:
+    """Withdraw every unsent message about a pair that has ended, but those whose dedupe keys
+    are in `keep` (what may still reach it)."""
+    result = db_session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.pair_id == pair_id,
+            OutboxMessage.state == OutboxState.PENDING,
+            OutboxMessage.dedupe_key.not_in(keep),
+        )
+        .values(state=OutboxState.CANCELLED, updated_at=now)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
 def cancel_pending(db_session: Session, *, session_id: int, now: datetime) -> int:
     """Withdraw every unsent message about a session (it was cancelled or moved)."""
     result = db_session.execute(

@@ -44,6 +44,7 @@ COORDINATOR_COMMANDS = (
     "program [new|list]",
     "coordinators add|remove|list @person",
     "match",
+    "end-pair @person [@partner] why",
     "export [program]",
     "stats [chart] [program]",
     "digest on|off",
