@@ -114,6 +114,8 @@ class Outcomes:
     survey_respondents: int
     effective_share: float | None  # rated the program 4 or 5 (latest survey)
     extremely_effective_share: float | None  # rated it 5
+    would_recommend_share: float | None  # would recommend the program (latest survey)
+    completion_rate: float | None  # introduced pairs that completed the program
     skill_growth: list[TopicGrowth]
     goals: dict[GoalStatus, int]
     top_topics: list[tuple[str, int]]
@@ -329,6 +331,7 @@ def _latest_surveys(program: Program) -> Subquery:
     ranked = (
         select(
             SurveyResponse.effectiveness,
+            SurveyResponse.would_recommend,
             func.rank()
             .over(partition_by=SurveyResponse.participant_id, order_by=final_first)
             .label("nth"),
@@ -337,7 +340,11 @@ def _latest_surveys(program: Program) -> Subquery:
         .where(Pair.program_id == program.id)
         .subquery()
     )
-    return select(ranked.c.effectiveness).where(ranked.c.nth == 1).subquery()
+    return (
+        select(ranked.c.effectiveness, ranked.c.would_recommend)
+        .where(ranked.c.nth == 1)
+        .subquery()
+    )
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -354,11 +361,12 @@ def _outcomes(
         check_ins = _check_ins(db_session, program)
     rated = check_ins.rated
     latest = _latest_surveys(program)
-    total, effective, extremely = db_session.execute(
+    total, effective, extremely, recommend = db_session.execute(
         select(
             func.count(),
             func.sum(case((latest.c.effectiveness >= 4, 1), else_=0)),
             func.sum(case((latest.c.effectiveness == 5, 1), else_=0)),
+            func.sum(case((latest.c.would_recommend.is_(True), 1), else_=0)),
         ).select_from(latest)
     ).one()
     respondents = int(total or 0)
@@ -377,10 +385,23 @@ def _outcomes(
         survey_respondents=respondents,
         effective_share=_share(int(effective or 0), respondents),
         extremely_effective_share=_share(int(extremely or 0), respondents),
+        would_recommend_share=_share(int(recommend or 0), respondents),
+        completion_rate=_completion_rate(db_session, program),
         skill_growth=skill_growth(db_session, program_id=program.id),
         goals=goals,
         top_topics=top_topics[:TOP_TOPICS],
     )
+
+
+def _completion_rate(db_session: Session, program: Program) -> float | None:
+    """Of the pairs that were introduced, the share that completed the program."""
+    completed, introduced = db_session.execute(
+        select(
+            func.sum(case((Pair.status == PairStatus.COMPLETED, 1), else_=0)),
+            func.count(),
+        ).where(Pair.program_id == program.id, Pair.intro_sent_at.is_not(None))
+    ).one()
+    return int(completed or 0) / introduced if introduced else None
 
 
 def program_stats(db_session: Session, *, program: Program, now: datetime) -> ProgramStats:

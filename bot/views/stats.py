@@ -141,6 +141,8 @@ def _outcome_lines(o: Outcomes) -> list[str]:
         f"Rate the program effective (4-5): {percent(o.effective_share)}; "
         f"extremely effective (5): {percent(o.extremely_effective_share)} "
         f"({plural(o.survey_respondents or 0, 'respondent')})",
+        f"Would recommend it: {percent(o.would_recommend_share)}",
+        f"Pairs that completed the program: {percent(o.completion_rate)} of those introduced",
         f"Goals: {o.goals[GoalStatus.ACHIEVED]} achieved, {o.goals[GoalStatus.OPEN]} "
         f"open, {o.goals[GoalStatus.DROPPED]} dropped",
         "Top topics covered: "

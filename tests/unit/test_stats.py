@@ -20,6 +20,7 @@ from bot.services.agreements import (
     set_goal_status,
 )
 from bot.services.checkins import CheckInInput, record_outcome
+from bot.services.closing import close_program
 from bot.services.enrollment import save_profile
 from bot.services.pair_health import after_session_outcome, close_missed_sessions
 from bot.services.pairs import create_pair
@@ -30,7 +31,7 @@ from bot.services.sessions import session_with_pair
 from bot.services.stats import program_stats
 from bot.services.surveys import SurveyInput, save_response
 from bot.views.stats import stats_blocks
-from models import MentoringSession, Pair, Participant, Program
+from models import MentoringSession, Pair, Participant, Program, SurveyResponse
 from models.enums import (
     Cadence,
     CheckInOutcome,
@@ -370,3 +371,36 @@ def test_session_figures_count_the_program_s_own_rows_only(
     assert (s.checkins_given, s.checkins_expected) == (7, 16)
     assert (stats.outcomes.ratings_given, stats.outcomes.session_rating) == (1, None)
     assert stats.outcomes.top_topics == [("social_media", 1)]
+
+
+def test_a_finished_program_reports_completion_and_would_recommend_from_known_numbers(
+    session_factory: sessionmaker[Session], program: dict[str, int]
+) -> None:
+    """Three introduced pairs; the mentees' final surveys: effectiveness 5, 4 and 3, and the
+    third would not recommend it. The program ends: all three pairs complete."""
+    with session_factory.begin() as db:
+        third = db.scalars(
+            select(SurveyResponse).where(
+                SurveyResponse.participant_id == program["U0E3"],
+                SurveyResponse.kind == SurveyKind.FINAL,
+            )
+        ).one()
+        third.would_recommend = False
+    before = report(session_factory, program["program"]).outcomes
+    assert before.completion_rate == 0.0  # all three still active
+    with session_factory.begin() as db:
+        assert len(close_program(db, program_id=program["program"], now=NOW)) == 3
+    outcomes = report(session_factory, program["program"]).outcomes
+    assert outcomes.completion_rate == 1.0
+    assert outcomes.would_recommend_share == pytest.approx(2 / 3)
+    assert outcomes.extremely_effective_share == pytest.approx(1 / 3)
+    assert outcomes.effective_share == pytest.approx(2 / 3)
+    with session_factory.begin() as db:
+        found = db.get(Program, program["program"])
+        assert found is not None
+        text = json.dumps(
+            [b.to_dict() for b in stats_blocks(program_stats(db, program=found, now=NOW))]
+        )
+    assert "Would recommend it: 67%" in text
+    assert "Pairs that completed the program: 100% of those introduced" in text
+    assert "extremely effective (5): 33%" in text
