@@ -25,11 +25,12 @@ from bot.services.agreements import (
     save_agreement,
     validate_agreement,
 )
+from bot.services.checkins import CheckInInput, record_outcome
 from bot.services.enrollment import save_profile
 from bot.services.pairs import create_pair
 from bot.services.profile import ProfileInput
 from models import MentoringSession
-from models.enums import Cadence, CareerStage, PairStatus, Personality, Role
+from models.enums import Cadence, CareerStage, CheckInOutcome, PairStatus, Personality, Role
 
 # -- the workspace and the people in it ----------------------------------------------------------
 
@@ -167,6 +168,27 @@ def book(
     """`by` (the reverse mentor unless said) books a 45-minute session; its id."""
     with session_factory.begin() as db_session:
         return schedule_session(db_session, pair, starts, agenda=agenda, now=now, by=by).id
+
+
+def held(
+    session_factory: sessionmaker[Session],
+    session_id: int,
+    *,
+    by: str = MENTOR_USER,
+    values: CheckInInput | None = None,
+    at: datetime | None = None,
+) -> None:
+    """`by` checks in: the session happened (at `at`, else an hour after it started)."""
+    with session_factory.begin() as db_session:
+        session = session_rules.session_for(db_session, session_id=session_id, user_id=by)
+        record_outcome(
+            db_session,
+            session=session,
+            user_id=by,
+            outcome=CheckInOutcome.HAPPENED,
+            values=values or CheckInInput(rating=5),
+            now=at or session.starts_at + timedelta(hours=1),
+        )
 
 
 # -- goals and ground rules ------------------------------------------------------------------------

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from bot.services import sessions as session_rules
 from bot.services.agreements import agreement_summary
-from bot.services.closing import CLOSEOUT, RECOGNITION, close_out, recognised
+from bot.services.closing import CLOSEOUT, RECOGNITION
 from bot.services.matching import rounds
 from bot.services.matching.proposals import ProposedPair, latest_round
 from bot.services.outbox import Claimed
 from bot.services.pair_fixes import PAIR_ENDED
+from bot.services.pair_results import close_out, recognised
 from bot.services.pairs import PUBLISHED, pair_with_people, partner_of
 from bot.services.session_plans import reminder_guide
 from bot.services.stats import program_stats

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.services.closing import Board, participation_board
 from bot.services.matching.rounds import RoundStatus, latest_status
+from bot.services.pair_results import Board, participation_board
 from bot.services.polls import PollTallies, latest_poll
 from bot.services.programs import ProgramInfo, ProgramSummary, find_open_program, signup_counts
 from bot.services.stats import ProgramStats, program_stats

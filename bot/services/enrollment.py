@@ -158,6 +158,18 @@ def _sync_exclusions(participant: Participant, profile: ProfileInput, *, user_id
     participant.exclusions = kept
 
 
+def signup_ratings(db_session: Session, *, participant_id: int) -> dict[str, int]:
+    """How the participant rated themselves at sign-up in each topic they came to learn."""
+    rows = db_session.execute(
+        select(ParticipantTopic.topic, ParticipantTopic.self_rating).where(
+            ParticipantTopic.participant_id == participant_id,
+            ParticipantTopic.direction == TopicDirection.LEARN,
+            ParticipantTopic.self_rating.is_not(None),
+        )
+    ).all()
+    return {topic: rating for topic, rating in rows if rating is not None}
+
+
 def learn_topics(db_session: Session, *, participant_id: int | None) -> list[str]:
     """The topics a participant wants to learn, in the order they chose them."""
     if participant_id is None:

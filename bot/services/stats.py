@@ -341,9 +341,7 @@ def _latest_surveys(program: Program) -> Subquery:
         .subquery()
     )
     return (
-        select(ranked.c.effectiveness, ranked.c.would_recommend)
-        .where(ranked.c.nth == 1)
-        .subquery()
+        select(ranked.c.effectiveness, ranked.c.would_recommend).where(ranked.c.nth == 1).subquery()
     )
 
 

@@ -159,6 +159,18 @@ def respondent(db_session: Session, *, pair_id: int, user_id: str) -> tuple[Pair
     raise DomainError("This survey is for the two people in that pair.")
 
 
+def latest_ratings(db_session: Session, *, pair_id: int, participant_id: int) -> dict[str, int]:
+    """The person's topic re-ratings in their latest survey of the pair (final, else midpoint)."""
+    answers = dict(
+        db_session.execute(
+            select(SurveyResponse.kind, SurveyResponse.ratings).where(
+                SurveyResponse.pair_id == pair_id, SurveyResponse.participant_id == participant_id
+            )
+        ).all()
+    )
+    return answers.get(SurveyKind.FINAL) or answers.get(SurveyKind.MIDPOINT) or {}
+
+
 def answered(db_session: Session, *, pair_id: int, participant_id: int, kind: SurveyKind) -> bool:
     found = db_session.scalar(
         select(SurveyResponse.id).where(

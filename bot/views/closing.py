@@ -6,12 +6,11 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
-    HeaderBlock,
     MarkdownTextObject,
     SectionBlock,
 )
 
-from bot.services.closing import CloseOut
+from bot.services.pair_results import CloseOut
 from bot.services.topics import topic_label
 from bot.views.ids import ActionId
 from bot.views.text import escape, plural
@@ -39,9 +38,9 @@ def closeout_message(summary: CloseOut) -> tuple[str, list[Block]]:
             for g in summary.growth
         )
         lines.append(f"*Skill growth (your own ratings, at sign-up → latest survey):*\n{growth}")
+    title = f"*{escape(summary.program_name) or 'The program'} has ended*"
     return text, [
-        HeaderBlock(text=f"{summary.program_name or 'The program'} has ended"[:150]),
-        SectionBlock(text=MarkdownTextObject(text=f"{text}\n\n" + "\n".join(lines))),
+        SectionBlock(text=MarkdownTextObject(text=f"{title}\n{text}\n\n" + "\n".join(lines))),
         *_recognition_offer(summary.pair_id, summary.announcement_channel),
         ContextBlock(
             elements=[

@@ -14,9 +14,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.services.closing import BOARD_MIN_PAIRS, Board
 from bot.services.dashboard import Dashboard
 from bot.services.matching.rounds import RoundStatus
+from bot.services.pair_results import BOARD_MIN_PAIRS, Board
 from bot.services.participation import StatusReport
 from bot.services.stats import ProgramStats
 from bot.views.ids import ActionId

@@ -14,24 +14,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.scheduler import run_once
 from bot.services import sessions as session_rules
-from bot.services.checkins import CheckInInput, record_outcome
-from bot.services.closing import (
-    Board,
-    agree_to_recognition,
-    close_out,
-    close_program,
-    participation_board,
-    programs_to_close,
-)
+from bot.services.checkins import CheckInInput
+from bot.services.closing import agree_to_recognition, close_program, programs_to_close
 from bot.services.dashboard import Dashboard
 from bot.services.enrollment import save_profile
+from bot.services.pair_results import Board, close_out, participation_board
 from bot.services.pairs import create_pair
 from bot.services.participation import StatusReport
 from bot.services.surveys import SurveyInput, save_response
 from bot.views.home import home_view
 from models import OutboxMessage, Pair, Participant, Program
 from models.enums import (
-    CheckInOutcome,
     OutboxState,
     PairStatus,
     ProgramStatus,
@@ -48,6 +41,7 @@ from tests.factories import (
     TEAM,
     SeededPair,
     book,
+    held,
 )
 from tests.fakeslack import FakeSlack
 
@@ -68,16 +62,8 @@ def end_program_on(session_factory: sessionmaker[Session], program_id: int, day:
 def hold_first_session(session_factory: sessionmaker[Session], pair: SeededPair) -> None:
     """The first session happens; the reverse mentor checks in with a private note."""
     session_id = book(session_factory, pair)
-    with session_factory.begin() as db_session:
-        session = session_rules.session_for(db_session, session_id=session_id, user_id=MENTOR_USER)
-        record_outcome(
-            db_session,
-            session=session,
-            user_id=MENTOR_USER,
-            outcome=CheckInOutcome.HAPPENED,
-            values=CheckInInput(rating=5, topics=["generative_ai"], private_note=PRIVATE),
-            now=STARTS + timedelta(hours=1),
-        )
+    values = CheckInInput(rating=5, topics=["generative_ai"], private_note=PRIVATE)
+    held(session_factory, session_id, values=values, at=STARTS + timedelta(hours=1))
 
 
 def posts_to_pair(slack: FakeSlack) -> list[str]:
@@ -202,9 +188,9 @@ def test_the_closeout_counts_what_the_pair_did_and_each_person_grows_by_their_ow
 
 
 def _pair_with_sessions(
-    session_factory: sessionmaker[Session], n: int, held: int
+    session_factory: sessionmaker[Session], n: int, sessions: int
 ) -> tuple[int, str, str]:
-    """Pair number n (its own two people), introduced, with `held` sessions that happened."""
+    """Pair number n (its own two people), introduced, with `sessions` that happened."""
     mentor_user, mentee_user = f"U0BOARDM{n}", f"U0BOARDE{n}"
     with session_factory.begin() as db_session:
         mentor = save_profile(
@@ -218,11 +204,11 @@ def _pair_with_sessions(
         )
         pair.intro_channel, pair.intro_sent_at = f"G0BOARD{n}", NOW
         pair_id = pair.id
-    for k in range(held):
+    for k in range(sessions):
         starts = NOW + timedelta(days=7 * (k + 1))
         with session_factory.begin() as db_session:
             found = session_rules.pair_for(db_session, pair_id=pair_id, user_id=mentor_user)
-            session = session_rules.schedule(
+            session_id = session_rules.schedule(
                 db_session,
                 pair=found,
                 user_id=mentor_user,
@@ -230,15 +216,13 @@ def _pair_with_sessions(
                 minutes=45,
                 agenda="",
                 now=NOW,
-            )
-            record_outcome(
-                db_session,
-                session=session,
-                user_id=mentor_user,
-                outcome=CheckInOutcome.HAPPENED,
-                values=CheckInInput(rating=2, private_note=PRIVATE),
-                now=starts + timedelta(hours=1),
-            )
+            ).id
+        held(
+            session_factory,
+            session_id,
+            by=mentor_user,
+            values=CheckInInput(rating=2, private_note=PRIVATE),
+        )
     return pair_id, mentor_user, mentee_user
 
 

@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.jobs.dispatcher import dispatch
 from bot.services import sessions as session_rules
-from bot.services.checkins import CheckInInput, record_outcome
 from bot.services.sessions import SessionInput, validate_session
 from models import MentoringSession, OutboxMessage
-from models.enums import CheckInOutcome, OutboxState, SessionStatus
+from models.enums import OutboxState, SessionStatus
 from tests.factories import (
     BOOKED_AT,
     DAY_BEFORE,
@@ -26,6 +25,7 @@ from tests.factories import (
     STARTS,
     SeededPair,
     book,
+    held,
 )
 from tests.fakeslack import FakeSlack
 
@@ -182,16 +182,7 @@ def test_no_re_ask_for_someone_who_checked_in(
 ) -> None:
     session_id = book(session_factory, pair)
     ends = STARTS + timedelta(minutes=45)
-    with session_factory.begin() as db_session:
-        session = session_rules.session_for(db_session, session_id=session_id, user_id=MENTOR_USER)
-        record_outcome(
-            db_session,
-            session=session,
-            user_id=MENTOR_USER,
-            outcome=CheckInOutcome.HAPPENED,
-            values=CheckInInput(rating=5),
-            now=ends,
-        )
+    held(session_factory, session_id, at=ends)
     for days in (0.02, 1, 2.1, 4):
         run(session_factory, client, ends + timedelta(days=days))
     assert not any("session with" in t and "go?" in t for t in texts_to(slack, MENTOR_USER))
