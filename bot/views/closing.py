@@ -19,11 +19,9 @@ from bot.views.text import escape, plural
 def closeout_message(summary: CloseOut) -> tuple[str, list[Block]]:
     """Sessions held, goals achieved, topics covered and each person's own growth; never a
     private note, never a rating of the partner."""
-    program = escape(summary.program_name) or "the program"
-    text = (
-        f"{program} has come to an end. Together you held "
-        f"{plural(summary.sessions_held, 'session')}. Thank you both."
-    )
+    program = escape(summary.program_name) or "The program"
+    together = f"Together you held {plural(summary.sessions_held, 'session')}. Thank you both."
+    text = f"{program} has come to an end. {together}"
     lines: list[str] = []
     if summary.goals_achieved:
         goals = "\n".join(f"• {escape(goal)}" for goal in summary.goals_achieved)
@@ -38,9 +36,9 @@ def closeout_message(summary: CloseOut) -> tuple[str, list[Block]]:
             for g in summary.growth
         )
         lines.append(f"*Skill growth (your own ratings, at sign-up → latest survey):*\n{growth}")
-    title = f"*{escape(summary.program_name) or 'The program'} has ended*"
+    heading = f"*{program} has come to an end.* {together}"
     return text, [
-        SectionBlock(text=MarkdownTextObject(text=f"{title}\n{text}\n\n" + "\n".join(lines))),
+        SectionBlock(text=MarkdownTextObject(text=f"{heading}\n\n" + "\n".join(lines))),
         *_recognition_offer(summary.pair_id, summary.announcement_channel),
         ContextBlock(
             elements=[
