@@ -38,6 +38,10 @@ class Program(Timestamps, Base):
     )
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
+    # When the program's midpoint and final surveys go out; unset, each pair's own halfway
+    # point and end decide.
+    midpoint_on: Mapped[date | None]
+    final_on: Mapped[date | None]
     session_minutes: Mapped[int] = mapped_column(SmallInteger, default=45, server_default="45")
     planned_sessions: Mapped[int] = mapped_column(SmallInteger, default=6, server_default="6")
     announcement_channel: Mapped[str | None] = mapped_column(String(32))

@@ -32,6 +32,8 @@ class ProgramField(StrEnum):
     NAME = "name"
     STARTS_ON = "starts_on"
     ENDS_ON = "ends_on"
+    MIDPOINT_ON = "midpoint_on"
+    FINAL_ON = "final_on"
     CADENCE = "cadence"
     SESSION_MINUTES = "session_minutes"
     PLANNED_SESSIONS = "planned_sessions"
@@ -45,6 +47,8 @@ class ProgramInput:
     name: str = ""
     starts_on: date | None = None
     ends_on: date | None = None
+    midpoint_on: date | None = None
+    final_on: date | None = None
     cadence: Cadence | None = Cadence.BIWEEKLY
     session_minutes: int | None = 45
     planned_sessions: int | None = 6
@@ -63,6 +67,7 @@ def validate_program(program: ProgramInput) -> dict[str, str]:
         errors[ProgramField.NAME] = f"Please keep the name under {NAME_LENGTH} characters."
     if program.starts_on and program.ends_on and program.ends_on <= program.starts_on:
         errors[ProgramField.ENDS_ON] = "The end date must come after the start date."
+    errors.update(_evaluation_errors(program))
     if program.cadence is None:
         errors[ProgramField.CADENCE] = "Please choose how often pairs meet."
     if program.session_minutes not in SESSION_MINUTES:
@@ -72,6 +77,28 @@ def validate_program(program: ProgramInput) -> dict[str, str]:
         or not 1 <= program.planned_sessions <= MAX_PLANNED_SESSIONS
     ):
         errors[ProgramField.PLANNED_SESSIONS] = f"Enter a number from 1 to {MAX_PLANNED_SESSIONS}."
+    return errors
+
+
+def _evaluation_errors(program: ProgramInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for field, day in (
+        (ProgramField.MIDPOINT_ON, program.midpoint_on),
+        (ProgramField.FINAL_ON, program.final_on),
+    ):
+        if day is None:
+            continue
+        if (program.starts_on and day < program.starts_on) or (
+            program.ends_on and day > program.ends_on
+        ):
+            errors[field] = "Pick a date between the program's start and end dates."
+    if (
+        program.midpoint_on
+        and program.final_on
+        and program.final_on <= program.midpoint_on
+        and ProgramField.FINAL_ON not in errors
+    ):
+        errors[ProgramField.FINAL_ON] = "The final evaluation must come after the midpoint one."
     return errors
 
 
@@ -120,6 +147,8 @@ def program_input_of(program: Program) -> ProgramInput:
         name=program.name,
         starts_on=program.starts_on,
         ends_on=program.ends_on,
+        midpoint_on=program.midpoint_on,
+        final_on=program.final_on,
         cadence=program.cadence,
         session_minutes=program.session_minutes,
         planned_sessions=program.planned_sessions,
@@ -133,6 +162,7 @@ def _apply(program: Program, values: ProgramInput, now: datetime) -> None:
     assert values.cadence and values.session_minutes and values.planned_sessions
     program.name = values.name.strip()
     program.starts_on, program.ends_on = values.starts_on, values.ends_on
+    program.midpoint_on, program.final_on = values.midpoint_on, values.final_on
     program.cadence = values.cadence
     program.session_minutes = values.session_minutes
     program.planned_sessions = values.planned_sessions

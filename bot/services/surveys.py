@@ -96,6 +96,8 @@ def plan_surveys(db_session: Session, *, now: datetime) -> int:
             mentee.id,
             mentee.slack_user_id,
             mentee.timezone,
+            Program.midpoint_on,
+            Program.final_on,
         )
         .join(Program, Program.id == Pair.program_id)
         .outerjoin(Agreement, Agreement.pair_id == Pair.id)
@@ -116,6 +118,12 @@ def plan_surveys(db_session: Session, *, now: datetime) -> int:
             cadence=cadence,
         )
         midpoint = start + (end - start) / 2
+        # Dates the program sets for its evaluations override each pair's own.
+        midpoint_on, final_on = row[14], row[15]
+        if midpoint_on is not None:
+            midpoint = datetime.combine(midpoint_on, time(12, 0), tzinfo=UTC)
+        if final_on is not None:
+            end = datetime.combine(final_on, time(12, 0), tzinfo=UTC)
         # Each survey is decided within a window after its moment, never again later.
         if end <= now < end + SURVEY_WINDOW:
             kind = SurveyKind.FINAL

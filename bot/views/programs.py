@@ -103,25 +103,34 @@ def _pick(options: list[Option], value: object) -> Option | None:
 
 def _dates(values: ProgramInput) -> list[Block]:
     return [
-        InputBlock(
-            block_id=ProgramField.STARTS_ON,
-            label="Starts on",
-            optional=True,
-            element=DatePickerElement(
-                action_id=ProgramField.STARTS_ON,
-                initial_date=values.starts_on.isoformat() if values.starts_on else None,
-            ),
+        _date_input(ProgramField.STARTS_ON, "Starts on", values.starts_on),
+        _date_input(ProgramField.ENDS_ON, "Ends on", values.ends_on),
+        _date_input(
+            ProgramField.MIDPOINT_ON,
+            "Midpoint evaluation on",
+            values.midpoint_on,
+            hint="The midpoint survey goes to every pair that day. "
+            "Unset: halfway through each pair's own time.",
         ),
-        InputBlock(
-            block_id=ProgramField.ENDS_ON,
-            label="Ends on",
-            optional=True,
-            element=DatePickerElement(
-                action_id=ProgramField.ENDS_ON,
-                initial_date=values.ends_on.isoformat() if values.ends_on else None,
-            ),
+        _date_input(
+            ProgramField.FINAL_ON,
+            "Final evaluation on",
+            values.final_on,
+            hint="The final survey goes to every pair that day. Unset: each pair's end date.",
         ),
     ]
+
+
+def _date_input(
+    field: ProgramField, label: str, day: date | None, *, hint: str | None = None
+) -> InputBlock:
+    return InputBlock(
+        block_id=field,
+        label=label,
+        optional=True,
+        hint=hint,
+        element=DatePickerElement(action_id=field, initial_date=day.isoformat() if day else None),
+    )
 
 
 def _meetings(values: ProgramInput) -> list[Block]:
@@ -235,6 +244,8 @@ def parse_program_state(
         name=str(el(ProgramField.NAME).get("value") or ""),
         starts_on=as_date(ProgramField.STARTS_ON),
         ends_on=as_date(ProgramField.ENDS_ON),
+        midpoint_on=as_date(ProgramField.MIDPOINT_ON),
+        final_on=as_date(ProgramField.FINAL_ON),
         cadence=Cadence(cadence) if cadence in set(Cadence) else None,
         session_minutes=as_int(selected(ProgramField.SESSION_MINUTES)),
         planned_sessions=as_int(el(ProgramField.PLANNED_SESSIONS).get("value")),
