@@ -38,6 +38,7 @@ from tests.factories import (
     schedule_session,
     seed_pair,
 )
+from tests.factories import held as check_in_held
 from tests.support import REPO_ROOT
 
 # -- sessions and re-ratings, for the charts -------------------------------------------------------
@@ -293,16 +294,8 @@ def _enrol(session_factory: sessionmaker[Session], user: str, **changes: object)
 def _check_in(
     session_factory: sessionmaker[Session], session_id: int, user: str, values: CheckInInput
 ) -> None:
-    with session_factory.begin() as db_session:
-        session = session_rules.session_for(db_session, session_id=session_id, user_id=user)
-        record_outcome(
-            db_session,
-            session=session,
-            user_id=user,
-            outcome=CheckInOutcome.HAPPENED,
-            now=HELD + timedelta(hours=1),
-            values=values,
-        )
+    """Every check-in of the scenario is answered an hour after the held session started."""
+    check_in_held(session_factory, session_id, by=user, values=values, at=HELD + timedelta(hours=1))
 
 
 def _agree(session_factory: sessionmaker[Session], pair: SeededPair) -> None:
