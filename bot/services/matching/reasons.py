@@ -108,3 +108,22 @@ def _why(pool: Pool, person: int, fits: np.ndarray, topics: str, *, as_mentee: b
         f"every {other} who fits was matched with someone they suit even better this round; "
         "you stay in the pool"
     )
+
+
+def broken_rule(pool: Pool, mentor: int, mentee: int) -> str | None:
+    """The first hard rule that forbids `mentor` mentoring `mentee`, in words; None when none
+    does (the rules of score_block, in the order a coordinator would check them)."""
+    if mentor == mentee:
+        return "nobody can mentor themselves"
+    if not (pool.teach[mentor] & (pool.need[mentee] > 0)).any():
+        return "the mentor teaches none of the topics the mentee wants to learn"
+    if pool.stage[mentor] >= pool.stage[mentee]:
+        return "the reverse mentor is not earlier in their career than the mentee"
+    overlap = tz_overlap_hours(pool.tz_offset[[mentor]], pool.tz_offset[[mentee]])[0]
+    if overlap < W.MIN_OVERLAP_HOURS:
+        return "their working hours do not overlap by an hour"
+    if pool.strict_department and pool.department[mentor] == pool.department[mentee]:
+        return "they work in the same department, and this program keeps departments apart"
+    if (mentor, mentee) in pool.forbidden:
+        return "they were partners before, or one asked not to be matched with the other"
+    return None
