@@ -169,6 +169,12 @@ def _register_features(app: App, store: EncryptedInstallationStore | None) -> No
     )
     for feature in (signup, participation, programs, polls, matching, goals, sessions):
         listen.register(app, feature.LISTENERS)
-    for listeners in (surveys.LISTENERS, concerns.LISTENERS, home.LISTENERS, closing.LISTENERS):
+    for listeners in (
+        surveys.LISTENERS,
+        concerns.LISTENERS,
+        home.LISTENERS,
+        closing.LISTENERS,
+        pair_fixes.LISTENERS,
+    ):
         listen.register(app, listeners)
     listen.register(app, lifecycle.listeners(store))

@@ -23,7 +23,7 @@ from bot.flows.base import AlreadyDone
 from bot.handlers.listen import FormErrors
 from bot.handlers.payload import OutOfDateError
 from bot.services.errors import DomainError
-from bot.views.text import escape
+from bot.views.text import escape_but_mentions
 
 logger = logging.getLogger(__name__)
 
@@ -70,9 +70,11 @@ def _tell(body: dict[str, Any], message: str, client: WebClient, respond: Respon
     user = _user_of(body)
     try:
         if respond is not None and body.get("response_url"):
-            respond(text=escape(message), response_type="ephemeral", replace_original=False)
+            respond(
+                text=escape_but_mentions(message), response_type="ephemeral", replace_original=False
+            )
         elif user:
-            client.chat_postMessage(channel=user, text=escape(message))
+            client.chat_postMessage(channel=user, text=escape_but_mentions(message))
     except (SlackApiError, OSError) as failure:
         logger.warning("could not tell the user about an error: %r", failure)
 
@@ -116,7 +118,7 @@ def register(app: App) -> None:
             payload = {"response_action": "errors", "errors": {block: message}}
             return BoltResponse(status=200, body=json.dumps(payload))
         if not acked and "command" in body:
-            payload = {"response_type": "ephemeral", "text": escape(message)}
+            payload = {"response_type": "ephemeral", "text": escape_but_mentions(message)}
             return BoltResponse(status=200, body=json.dumps(payload))
         _tell(body, message, client, respond)
         return BoltResponse(status=200, body="") if not acked else None

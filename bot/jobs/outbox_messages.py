@@ -24,6 +24,7 @@ from bot.services.outbox import Claimed
 from bot.services.pair_fixes import PAIR_ENDED
 from bot.services.pair_results import close_out, recognised
 from bot.services.pairs import PUBLISHED, pair_with_people, partner_of
+from bot.services.rematching import PARTNER_CHANGED
 from bot.services.session_plans import reminder_guide
 from bot.services.stats import program_stats
 from bot.services.surveys import answered
@@ -35,6 +36,7 @@ from bot.views import stats as stats_views
 from bot.views import surveys as survey_views
 from bot.views.closing import closeout_message, recognition_post
 from bot.views.pair_fixes import pair_ended_note
+from bot.views.rematching import partner_changed_note
 from models import MatchRound, MentoringSession, Participant, Program, Unmatched
 from models.enums import ParticipantStatus, SurveyKind
 
@@ -235,6 +237,13 @@ def render_pair_ended(db_session: Session, message: Claimed, now: datetime) -> R
     return Rendered(text, blocks)
 
 
+def render_partner_changed(db_session: Session, message: Claimed, now: datetime) -> Rendered | str:
+    text, blocks = partner_changed_note(
+        old_partner=message.payload["old_partner"], new_partner=message.payload["new_partner"]
+    )
+    return Rendered(text, blocks)
+
+
 RENDERERS: dict[str, Renderer] = {
     "reminder": render_reminder,
     "checkin": render_checkin,
@@ -249,6 +258,7 @@ RENDERERS: dict[str, Renderer] = {
     CLOSEOUT: render_closeout,
     RECOGNITION: render_recognition,
     PAIR_ENDED: render_pair_ended,
+    PARTNER_CHANGED: render_partner_changed,
 }
 AFTER_SENT: dict[str, AfterSent] = {
     rounds.INTRO: after_intro,

@@ -39,7 +39,7 @@ def pair_of(db_session: Session, *, team_id: str, users: list[str]) -> Pair:
         raise DomainError(f"{named}: no active pair found.")
     if len(pairs) > 1:
         raise DomainError(
-            f"<@{users[0]}> is in {len(pairs)} pairs: name both people of the one to end."
+            f"<@{users[0]}> is in {len(pairs)} pairs: name both people of the pair you mean."
         )
     return pairs[0]
 

@@ -21,6 +21,8 @@ class CallbackId(StrEnum):
     CHECK_IN = "check_in"
     SURVEY = "survey"
     CONCERN = "concern"
+    REMATCH = "rematch"
+    SWAP = "swap_mentors"
 
 
 class ActionId(StrEnum):
@@ -64,6 +66,10 @@ survey_rating_block_id = survey_rating_field
 
 
 POLL_VOTE_PREFIX = "poll_vote_"
+
+
+class RematchBlock(StrEnum):
+    PARTNER = "rematch_partner"
 
 
 class ConcernBlock(StrEnum):
