@@ -45,6 +45,8 @@ COORDINATOR_COMMANDS = (
     "coordinators add|remove|list @person",
     "match",
     "end-pair @person [@partner] why",
+    "rematch @person",
+    "swap @someone @someone-else",
     "export [program]",
     "stats [chart] [program]",
     "digest on|off",
