@@ -114,6 +114,14 @@ class RoundState(StrEnum):
     PUBLISHED = "published"  # every message of the round delivered or failed for good
 
 
+class NextStep(StrEnum):
+    """What a person chose in their pair's close-out."""
+
+    INFORMAL = "informal"  # keep meeting on their own; the app stays quiet
+    NEXT = "next"  # join the next program, in the same role
+    OTHER_ROLE = "other_role"  # join the next program, in the other role
+
+
 class SurveyKind(StrEnum):
     MIDPOINT = "midpoint"
     FINAL = "final"

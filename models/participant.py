@@ -9,6 +9,7 @@ from models.base import Base, Timestamps, str_enum
 from models.enums import (
     Cadence,
     CareerStage,
+    NextStep,
     ParticipantStatus,
     Personality,
     Role,
@@ -48,6 +49,9 @@ class Participant(Timestamps, Base):
     consented_at: Mapped[datetime]
     paused_until: Mapped[datetime | None]
     left_at: Mapped[datetime | None]
+    # The close-out's choice, and when it was made (the next program's invitation reads it).
+    next_step: Mapped[NextStep | None] = mapped_column(str_enum(NextStep))
+    next_step_at: Mapped[datetime | None]
 
     topics: Mapped[list[ParticipantTopic]] = relationship(
         back_populates="participant",

@@ -8,6 +8,7 @@ from slack_sdk.models.views import View
 from bot.deps import Deps
 from bot.flows.base import transaction
 from bot.flows.effects import Effects, Post, RefreshHome
+from bot.services.next_steps import invite_returning
 from bot.services.programs import (
     ProgramInput,
     create_program,
@@ -73,6 +74,7 @@ def save_program(
                 values=values,
                 now=deps.clock(),
             )
+        invite_returning(db_session, program=program, now=deps.clock())
         text = saved_text(
             program.name,
             status=program.status,

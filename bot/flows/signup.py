@@ -12,6 +12,7 @@ from bot.flows.base import transaction
 from bot.flows.effects import Effects, Post, RefreshHome
 from bot.services.enrollment import find_participant, profile_of, save_profile, set_timezone
 from bot.services.errors import SignupClosedError
+from bot.services.next_steps import returning_profile
 from bot.services.profile import ProfileInput
 from bot.services.programs import get_or_create_open_program
 from bot.slack.users import fetch_timezone
@@ -27,7 +28,12 @@ def signup_form(deps: Deps, *, team_id: str, user_id: str) -> View:
         participant = find_participant(db_session, team_id=team_id, user_id=user_id)
         if participant is None and not program.signup_open:
             raise SignupClosedError(program.name)
-        values = profile_of(participant) if participant else ProfileInput()
+        if participant is not None:
+            values = profile_of(participant)
+        else:  # someone back from an earlier program starts from their answers there
+            values = (
+                returning_profile(db_session, team_id=team_id, user_id=user_id) or ProfileInput()
+            )
         metadata = SignupMetadata(editing=participant is not None, program_name=program.name)
     return signup_modal(values=values, metadata=metadata)
 

@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 from bot.services import sessions as session_rules
 from bot.services.agreements import agreement_summary
 from bot.services.closing import CLOSEOUT, RECOGNITION
+from bot.services.enrollment import find_participant
 from bot.services.matching import rounds
 from bot.services.matching.proposals import ProposedPair, latest_round
+from bot.services.next_steps import INVITE, returning_profile
 from bot.services.outbox import Claimed
 from bot.services.pair_fixes import PAIR_ENDED
 from bot.services.pair_results import close_out, recognised
@@ -34,11 +36,11 @@ from bot.views import matching as matching_views
 from bot.views import sessions as session_views
 from bot.views import stats as stats_views
 from bot.views import surveys as survey_views
-from bot.views.closing import closeout_message, recognition_post
+from bot.views.closing import closeout_message, next_program_invite, recognition_post
 from bot.views.pair_fixes import pair_ended_note
 from bot.views.rematching import partner_changed_note
 from models import MatchRound, MentoringSession, Participant, Program, Unmatched
-from models.enums import ParticipantStatus, SurveyKind
+from models.enums import ParticipantStatus, ProgramStatus, SurveyKind
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,23 @@ def render_partner_changed(db_session: Session, message: Claimed, now: datetime)
     return Rendered(text, blocks)
 
 
+def render_next_program_invite(
+    db_session: Session, message: Claimed, now: datetime
+) -> Rendered | str:
+    program = db_session.get(Program, message.payload["program_id"])
+    if program is None or program.status != ProgramStatus.OPEN or not program.signup_open:
+        return "the program is no longer open for sign-up"
+    if find_participant(db_session, team_id=program.team_id, user_id=message.channel):
+        return "the person has joined already"
+    profile = returning_profile(db_session, team_id=program.team_id, user_id=message.channel)
+    if profile is None or profile.role is None:
+        return "the person no longer asks to come back"
+    text, blocks = next_program_invite(
+        program_name=program.name, role=profile.role, other_role=message.payload["other_role"]
+    )
+    return Rendered(text, blocks)
+
+
 RENDERERS: dict[str, Renderer] = {
     "reminder": render_reminder,
     "checkin": render_checkin,
@@ -259,6 +278,7 @@ RENDERERS: dict[str, Renderer] = {
     RECOGNITION: render_recognition,
     PAIR_ENDED: render_pair_ended,
     PARTNER_CHANGED: render_partner_changed,
+    INVITE: render_next_program_invite,
 }
 AFTER_SENT: dict[str, AfterSent] = {
     rounds.INTRO: after_intro,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
     ButtonElement,
     ContextBlock,
@@ -14,6 +15,7 @@ from bot.services.pair_results import CloseOut
 from bot.services.topics import topic_label
 from bot.views.ids import ActionId
 from bot.views.text import escape, plural
+from models.enums import NextStep, Role
 
 
 def closeout_message(summary: CloseOut) -> tuple[str, list[Block]]:
@@ -40,16 +42,79 @@ def closeout_message(summary: CloseOut) -> tuple[str, list[Block]]:
     return text, [
         SectionBlock(text=MarkdownTextObject(text=f"{heading}\n\n" + "\n".join(lines))),
         *_recognition_offer(summary.pair_id, summary.announcement_channel),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text="*What next?* Each of you can choose: keep meeting on your own, or be "
+                "invited to the next program, in the same role or the other one."
+            )
+        ),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text=NEXT_STEP_LABELS[step],
+                    action_id=action,
+                    value=str(summary.pair_id),
+                )
+                for step, action in NEXT_STEP_ACTIONS.items()
+            ]
+        ),
         ContextBlock(
             elements=[
                 MarkdownTextObject(
                     text="From now on the app stays quiet for this pair: no reminders, no "
-                    "nudges, only a last short survey to each of you. Keep meeting "
-                    "informally if you like. To take part again, run `/mentoring join` when "
-                    "the next program opens, in the same role or the other one."
+                    "nudges, only a last short survey to each of you."
                 )
             ]
         ),
+    ]
+
+
+NEXT_STEP_LABELS = {
+    NextStep.INFORMAL: "Keep meeting informally",
+    NextStep.NEXT: "Join the next program",
+    NextStep.OTHER_ROLE: "Join it in the other role",
+}
+NEXT_STEP_ACTIONS = {
+    NextStep.INFORMAL: ActionId.NEXT_STEP_INFORMAL,
+    NextStep.NEXT: ActionId.NEXT_STEP_NEXT,
+    NextStep.OTHER_ROLE: ActionId.NEXT_STEP_OTHER_ROLE,
+}
+ROLE_WORDS = {
+    Role.MENTOR: "a reverse mentor",
+    Role.MENTEE: "a mentee",
+    Role.BOTH: "both a reverse mentor and a mentee",
+}
+
+
+def next_step_receipt(step: NextStep, role: Role) -> str:
+    """What the person who chose reads (they can choose again: the last choice counts)."""
+    if step == NextStep.INFORMAL:
+        return (
+            "Lovely. Keep meeting as you like: the app stays quiet for the two of you, and "
+            "you will not be invited to the next program."
+        )
+    swapped = " with your topics the other way round" if step == NextStep.OTHER_ROLE else ""
+    return (
+        f"Noted. When the next program opens, you'll get a DM inviting you to join as "
+        f"{ROLE_WORDS[role]}, with your answers from this time filled in{swapped}."
+    )
+
+
+def next_program_invite(
+    *, program_name: str, role: Role, other_role: bool
+) -> tuple[str, list[Block]]:
+    """The DM a person who asked to come back gets when the next program opens."""
+    program = escape(program_name)
+    swapped = ", with your topics the other way round" if other_role else ""
+    text = (
+        f"{program} is open for sign-up. You asked to take part again, as {ROLE_WORDS[role]}: "
+        f"your answers from last time are filled in{swapped}. Check them and send."
+    )
+    return text, [
+        SectionBlock(
+            text=MarkdownTextObject(text=text),
+            accessory=ButtonElement(text="Join", action_id=ActionId.OPEN_SIGNUP, style="primary"),
+        )
     ]
 
 

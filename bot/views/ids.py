@@ -50,6 +50,10 @@ class ActionId(StrEnum):
     SCHEDULE_SESSION = "schedule_session"
     # The close-out's "recognise us" button; the value is the pair id.
     AGREE_TO_RECOGNITION = "agree_to_recognition"
+    # The close-out's "what next?" buttons (NEXT_STEP_PREFIX + the choice); value: pair id.
+    NEXT_STEP_INFORMAL = "next_step_informal"
+    NEXT_STEP_NEXT = "next_step_next"
+    NEXT_STEP_OTHER_ROLE = "next_step_other_role"
     MOVE_SESSION = "move_session"
     CANCEL_SESSION = "cancel_session"
     CHECKIN_HAPPENED = "checkin_happened"
@@ -66,6 +70,7 @@ survey_rating_block_id = survey_rating_field
 
 
 POLL_VOTE_PREFIX = "poll_vote_"
+NEXT_STEP_PREFIX = "next_step_"
 
 
 class RematchBlock(StrEnum):

@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from bot.scheduler import run_once
 from models import OutboxMessage, Program
-from tests.conftest import BOT_TOKEN, RunningBot
+from tests.conftest import BOT_TOKEN, COORDINATOR, RunningBot
+from tests.driver import initial_value
 from tests.factories import INTRO_CHANNEL, MENTEE_USER, MENTOR_USER, SeededPair, seed_pair
+from tests.flows import open_form
 
 ANNOUNCEMENTS = "C0NEWS"
 LAST_DAY = date(2026, 12, 10)
@@ -107,3 +109,68 @@ def test_someone_outside_the_pair_cannot_agree_for_it(bot: RunningBot) -> None:
     )
     answer = bot.slack.wait_for_response()
     assert "Only the two people in this pair" in answer["text"]
+
+
+def choose(bot: RunningBot, user: str, action_id: str, pair: SeededPair, closeout: Any) -> str:
+    bot.driver.block_action(
+        user,
+        action_id,
+        value=str(pair.pair_id),
+        message={"ts": closeout.response["ts"], "channel": INTRO_CHANNEL},
+        channel_id=INTRO_CHANNEL,
+    )
+    answer = bot.slack.wait_for_response()
+    assert answer["response_type"] == "ephemeral"
+    return str(answer["text"])
+
+
+def test_each_person_chooses_what_next_and_only_those_who_want_more_are_invited(
+    bot: RunningBot,
+) -> None:
+    pair, closeout, client = end_the_program(bot)
+    buttons = json.dumps(closeout.blocks)
+    for label in ("Keep meeting informally", "Join the next program", "Join it in the other role"):
+        assert label in buttons
+
+    first = choose(bot, MENTOR_USER, "next_step_next", pair, closeout)
+    assert "invite you to join as a reverse mentor" not in first  # the wording is the DM's
+    assert "join as a reverse mentor, with your answers from this time filled in." in first
+    swapped = choose(bot, MENTOR_USER, "next_step_other_role", pair, closeout)  # mind changed
+    assert "join as a mentee, with your answers from this time filled in with your " in swapped
+    quiet = choose(bot, MENTEE_USER, "next_step_informal", pair, closeout)
+    assert "the app stays quiet for the two of you" in quiet
+    assert "Only the two people" in choose(bot, "U0STRANGER", "next_step_next", pair, closeout)
+
+    # The next program opens: only the mentor, who asked for it, is invited, once.
+    bot.slack.add_user(COORDINATOR)
+    form = open_form(bot, COORDINATOR, "program new")
+    bot.driver.submit_view(COORDINATOR, form, {"name": "Spring cohort"})
+    bot.slack.wait_for("chat.postMessage", lambda c: "Spring cohort" in c.args["text"])
+    form = open_form(bot, COORDINATOR, "program")  # saved again: nobody is invited twice
+    assert bot.driver.submit_view(COORDINATOR, form, {}).status_code == 200
+    later = AFTER_THE_END + timedelta(days=1)
+    run_once(bot.settings, bot.session_factory, client, clock=lambda: later)
+    invites = [
+        c
+        for c in bot.slack.calls_to("chat.postMessage")
+        if "You asked to take part again" in c.args["text"]
+    ]
+    assert [c.args["channel"] for c in invites] == [MENTOR_USER]
+    assert "Spring cohort is open for sign-up" in invites[0].args["text"]
+    assert "as a mentee" in invites[0].args["text"]
+
+    # Their answers come back with the roles swapped; consent is asked again.
+    before = len(bot.slack.calls_to("views.open"))
+    bot.driver.block_action(MENTOR_USER, "open_signup", channel_id=MENTOR_USER)
+    call = bot.slack.wait_for("views.open", count=before + 1)[-1]
+    form = bot.slack.views[call.response["view"]["id"]]
+    assert initial(form, "role") == "mentee"
+    assert initial(form, "learn_topics") == ["social_media", "generative_ai"]
+    assert initial(form, "teach_topics") == ["leadership"]
+    assert initial(form, "consent") == []
+    assert initial(form, "job_title") == "Analyst"
+
+
+def initial(form: dict[str, Any], block_id: str) -> Any:
+    block = next(b for b in form["blocks"] if b.get("block_id") == block_id)
+    return initial_value(block["element"])

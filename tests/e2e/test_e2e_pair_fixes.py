@@ -28,6 +28,7 @@ from tests.factories import (
     book,
     seed_pair,
 )
+from tests.flows import open_form
 
 REASON = "they never found a time; MENTEE-CONFIDENTIAL"
 
@@ -119,13 +120,6 @@ def pair_up(bot: RunningBot, mentor: str, mentee: str) -> None:
         ).intro_sent_at = BOOKED_AT
 
 
-def open_form(bot: RunningBot, text: str) -> dict:
-    before = len(bot.slack.calls_to("views.open"))
-    assert bot.driver.command(COORDINATOR, text).status_code == 200
-    call = bot.slack.wait_for("views.open", count=before + 1)[-1]
-    return bot.slack.views[call.response["view"]["id"]]
-
-
 def active_pairs(bot: RunningBot) -> set[tuple[str, str]]:
     with bot.session_factory.begin() as db_session:
         return {
@@ -166,7 +160,7 @@ def test_a_coordinator_ends_a_pair_then_re_matches_one_partner_from_the_people_w
     bot.clock.set(BOOKED_AT)
     bot.driver.command(COORDINATOR, f"end-pair <@{MENTEE_USER}> no chemistry")
 
-    form = open_form(bot, f"rematch <@{MENTEE_USER}>")
+    form = open_form(bot, COORDINATOR, f"rematch <@{MENTEE_USER}>")
     text = json.dumps(form)
     assert f"*1. <@{MIA}>* as reverse mentor" in text and "can teach Generative AI" in text
     assert "score " in text and "working hours in common" in text
@@ -193,7 +187,7 @@ def test_a_coordinator_ends_a_pair_then_re_matches_one_partner_from_the_people_w
     # Mia has no room left, and the mentor of the ended pair is free for Ned.
     refused = bot.driver.command(COORDINATOR, f"rematch <@{MIA}>").json()
     assert f"<@{MIA}> already has a partner and no room for another" in refused["text"]
-    form = open_form(bot, f"rematch <@{MENTOR_USER}>")
+    form = open_form(bot, COORDINATOR, f"rematch <@{MENTOR_USER}>")
     assert f"*1. <@{NED}>* as mentee" in json.dumps(form)
 
 
@@ -204,7 +198,7 @@ def test_a_coordinator_swaps_two_mentors_and_the_four_people_are_told(bot: Runni
     pair_up(bot, MIA, NED)
     bot.clock.set(BOOKED_AT)
 
-    form = open_form(bot, f"swap <@{MENTEE_USER}> <@{NED}>")
+    form = open_form(bot, COORDINATOR, f"swap <@{MENTEE_USER}> <@{NED}>")
     text = json.dumps(form, ensure_ascii=False)
     assert f"<@{MENTOR_USER}> mentors <@{MENTEE_USER}>" in text
     assert f"<@{MIA}> mentors <@{MENTEE_USER}> · score" in text
@@ -256,7 +250,7 @@ def test_a_swap_that_breaks_a_rule_is_refused_with_the_rule_and_strangers_cannot
         assert "coordinator" in bot.driver.command(NED, command).json()["text"].lower()
 
     # A swap form submitted by someone who is not a coordinator changes nothing.
-    form = open_form(bot, f"swap <@{MENTEE_USER}> <@{NED}>")
+    form = open_form(bot, COORDINATOR, f"swap <@{MENTEE_USER}> <@{NED}>")
     bot.driver.submit_view(MENTOR_USER, form)
     assert active_pairs(bot) == before
     assert queued_kinds(bot) == []
