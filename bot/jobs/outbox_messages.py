@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.services import sessions as session_rules
 from bot.services.agreements import agreement_summary
-from bot.services.closing import CLOSEOUT, RECOGNITION
+from bot.services.closing import CLOSEOUT, RECOGNITION, RESULTS
 from bot.services.enrollment import find_participant
 from bot.services.matching import rounds
 from bot.services.matching.proposals import ProposedPair, latest_round
@@ -263,6 +263,14 @@ def render_next_program_invite(
     return Rendered(text, blocks)
 
 
+def render_program_results(db_session: Session, message: Claimed, now: datetime) -> Rendered | str:
+    program = db_session.get(Program, message.payload["program_id"])
+    if program is None:
+        return "the program is gone"
+    text, blocks = stats_views.results_message(program_stats(db_session, program=program, now=now))
+    return Rendered(text, blocks)
+
+
 RENDERERS: dict[str, Renderer] = {
     "reminder": render_reminder,
     "checkin": render_checkin,
@@ -279,6 +287,7 @@ RENDERERS: dict[str, Renderer] = {
     PAIR_ENDED: render_pair_ended,
     PARTNER_CHANGED: render_partner_changed,
     INVITE: render_next_program_invite,
+    RESULTS: render_program_results,
 }
 AFTER_SENT: dict[str, AfterSent] = {
     rounds.INTRO: after_intro,

@@ -4,7 +4,7 @@ goes quiet for them (only the close-out and the final survey are sent after the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -25,6 +25,9 @@ from models.enums import (
 )
 
 CLOSEOUT = "closeout"
+RESULTS = "program_results"
+# The results wait out the final survey's first week, so its answers are in the figures.
+RESULTS_AFTER = timedelta(days=7)
 
 
 def final_survey_key(pair_id: int, participant_id: int) -> str:
@@ -102,6 +105,23 @@ def complete_pair(db_session: Session, *, pair: Pair, now: datetime) -> int:
             pair_id=pair.id,
         )
     return pair.id
+
+
+def queue_results(
+    db_session: Session, *, program: Program, recipients: list[str], now: datetime
+) -> None:
+    """The finished program's results, once to each coordinator, a week after the close."""
+    for user in recipients:
+        outbox.enqueue(
+            db_session,
+            team_id=program.team_id,
+            dedupe_key=f"{RESULTS}:{program.id}:{user}",
+            kind=RESULTS,
+            channel=user,
+            payload={"program_id": program.id},
+            due_at=now + RESULTS_AFTER,
+            now=now,
+        )
 
 
 RECOGNITION = "recognition"

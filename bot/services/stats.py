@@ -41,6 +41,7 @@ from models.enums import (
     PairStatus,
     ParticipantStatus,
     PollAnswer,
+    ProgramStatus,
     Role,
     SessionStatus,
     Side,
@@ -119,6 +120,8 @@ class Outcomes:
     skill_growth: list[TopicGrowth]
     goals: dict[GoalStatus, int]
     top_topics: list[tuple[str, int]]
+    pairs_completed: int = 0
+    pairs_introduced: int = 0
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ class ProgramStats:
     sessions: SessionFigures
     outcomes: Outcomes
     notes: list[str] = field(default_factory=list)
+    finished: bool = False  # past its end date, or finished by a coordinator
 
 
 def _participation(db_session: Session, program: Program) -> Participation:
@@ -377,6 +381,7 @@ def _outcomes(
     ):
         goals[status] = count
     top_topics = sorted(check_ins.topics.items(), key=lambda item: (-item[1], item[0]))
+    completed, introduced = _completion(db_session, program)
     return Outcomes(
         session_rating=check_ins.rating_sum / rated if rated >= MIN_GROUP else None,
         ratings_given=rated,
@@ -384,22 +389,24 @@ def _outcomes(
         effective_share=_share(int(effective or 0), respondents),
         extremely_effective_share=_share(int(extremely or 0), respondents),
         would_recommend_share=_share(int(recommend or 0), respondents),
-        completion_rate=_completion_rate(db_session, program),
+        completion_rate=completed / introduced if introduced else None,
         skill_growth=skill_growth(db_session, program_id=program.id),
         goals=goals,
         top_topics=top_topics[:TOP_TOPICS],
+        pairs_completed=completed,
+        pairs_introduced=introduced,
     )
 
 
-def _completion_rate(db_session: Session, program: Program) -> float | None:
-    """Of the pairs that were introduced, the share that completed the program."""
+def _completion(db_session: Session, program: Program) -> tuple[int, int]:
+    """(pairs that completed the program, pairs that were introduced)."""
     completed, introduced = db_session.execute(
         select(
             func.sum(case((Pair.status == PairStatus.COMPLETED, 1), else_=0)),
             func.count(),
         ).where(Pair.program_id == program.id, Pair.intro_sent_at.is_not(None))
     ).one()
-    return int(completed or 0) / introduced if introduced else None
+    return int(completed or 0), int(introduced or 0)
 
 
 def program_stats(db_session: Session, *, program: Program, now: datetime) -> ProgramStats:
@@ -411,6 +418,8 @@ def program_stats(db_session: Session, *, program: Program, now: datetime) -> Pr
         pairs=_pairs(db_session, program),
         sessions=_sessions(db_session, program, now, check_ins),
         outcomes=_outcomes(db_session, program, now, check_ins),
+        finished=program.status == ProgramStatus.FINISHED
+        or (program.ends_on is not None and program.ends_on < now.date()),
     )
 
 

@@ -69,10 +69,14 @@ def at_risk_line(pair: AtRiskPair) -> str:
 
 
 def stats_blocks(stats: ProgramStats) -> list[Block]:
-    """The report: participation, pairs, sessions, outcomes."""
+    """The report: participation, pairs, sessions, outcomes; a finished program's opens with
+    its results."""
     o = stats.outcomes
+    results = [_section("Results", results_lines(stats))] if stats.finished else []
+    title = "Program results" if stats.finished else "Program report"
     return [
-        HeaderBlock(text=f"Program report: {stats.program.name}"[:150]),
+        HeaderBlock(text=f"{title}: {stats.program.name}"[:150]),
+        *results,
         _section("Participation", _participation_lines(stats.participation)),
         _section("Pairs", _pair_lines(stats.pairs)),
         _section("Sessions", _session_lines(stats.sessions)),
@@ -161,6 +165,69 @@ def _growth_lines(o: Outcomes) -> list[str]:
         else f"• {topic_label(g.topic)}: {one_decimal(g.at_signup)} → {one_decimal(g.latest)} "
         f"({g.people} people)"
         for g in o.skill_growth[:12]
+    ]
+
+
+def results_lines(stats: ProgramStats) -> list[str]:
+    """The figures a sponsor asks for: completion, goals achieved, how effective people found
+    it, would they recommend it, and skill growth by topic."""
+    o, s = stats.outcomes, stats.sessions
+    respondents = plural(o.survey_respondents, "survey respondent")
+    growth = [
+        f"{topic_label(g.topic)} {one_decimal(g.at_signup)} → {one_decimal(g.latest)} "
+        f"({g.people} people)"
+        for g in o.skill_growth
+        if not g.suppressed
+    ]
+    if o.extremely_effective_share is None:
+        effective = f"Too few survey answers to say how effective people found it ({respondents})"
+    else:
+        effective = (
+            f"*{percent(o.extremely_effective_share)}* rate the program extremely effective; "
+            f"{percent(o.effective_share)} effective ({respondents})"
+        )
+    recommend = (
+        f"*{percent(o.would_recommend_share)}* would recommend it"
+        if o.would_recommend_share is not None
+        else "Would recommend it: too few answers to say"
+    )
+    completed = (
+        f"*{o.pairs_completed} of {plural(o.pairs_introduced, 'pair')}* completed the program "
+        f"({percent(o.completion_rate)}), holding {plural(s.held, 'session')}"
+        if o.pairs_introduced
+        else "No pair was introduced"
+    )
+    return [
+        completed,
+        f"*{plural(o.goals[GoalStatus.ACHIEVED], 'goal')} achieved*",
+        effective,
+        recommend,
+        "Skill growth by topic (own ratings, sign-up → final survey): "
+        + ("; ".join(growth) if growth else "too few ratings to say"),
+    ]
+
+
+def results_message(stats: ProgramStats) -> tuple[str, list[Block]]:
+    """The finished program's results, sent once to each coordinator: one message to forward."""
+    name = escape(stats.program.name)
+    o = stats.outcomes
+    text = (
+        f"Results of {name}: {o.pairs_completed} of {plural(o.pairs_introduced, 'pair')} "
+        f"completed, {percent(o.extremely_effective_share)} rate it extremely effective."
+    )
+    return text, [
+        HeaderBlock(text=f"Program results: {stats.program.name}"[:150]),
+        SectionBlock(text=MarkdownTextObject(text=clip("\n".join(results_lines(stats))))),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"Groups smaller than {MIN_GROUP} people show as “{SMALL}”; no "
+                    "rating of a partner and no private note is ever in these figures. The "
+                    "full report: `/mentoring stats`; charts: `/mentoring stats chart`; "
+                    "CSV files: `/mentoring export`."
+                )
+            ]
+        ),
     ]
 
 

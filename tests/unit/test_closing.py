@@ -30,6 +30,7 @@ from models.enums import (
     ProgramStatus,
     SurveyKind,
 )
+from tests.conftest import COORDINATOR
 from tests.factories import (
     INTRO_CHANNEL,
     MENTEE,
@@ -98,6 +99,13 @@ def test_crossing_the_end_date_completes_the_pair_once_and_then_only_the_final_s
 
     for day in range(6):  # the day after the end, and on past the late session
         run_jobs(settings, session_factory, client, AFTER_THE_END + timedelta(days=day))
+    assert not [c for c in slack.dms_to(COORDINATOR) if "Program results" in json.dumps(c.args)]
+    for day in range(6, 9):  # a week after the close, the coordinators get the results
+        run_jobs(settings, session_factory, client, AFTER_THE_END + timedelta(days=day))
+    [results] = [c for c in slack.dms_to(COORDINATOR) if "Program results" in json.dumps(c.args)]
+    assert "1 of 1 pair* completed the program (100%), holding 1 session" in json.dumps(
+        results.args, ensure_ascii=False
+    )
 
     with session_factory.begin() as db_session:
         completed = db_session.get(Pair, pair.pair_id)

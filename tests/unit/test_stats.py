@@ -30,7 +30,7 @@ from bot.services.programs import get_or_create_open_program
 from bot.services.sessions import session_with_pair
 from bot.services.stats import program_stats
 from bot.services.surveys import SurveyInput, save_response
-from bot.views.stats import stats_blocks
+from bot.views.stats import results_message, stats_blocks
 from models import MentoringSession, Pair, Participant, Program, SurveyResponse
 from models.enums import (
     Cadence,
@@ -38,6 +38,7 @@ from models.enums import (
     GoalStatus,
     PairStatus,
     PollAnswer,
+    ProgramStatus,
     Role,
     SessionStatus,
     SurveyKind,
@@ -404,3 +405,26 @@ def test_a_finished_program_reports_completion_and_would_recommend_from_known_nu
     assert "Would recommend it: 67%" in text
     assert "Pairs that completed the program: 100% of those introduced" in text
     assert "extremely effective (5): 33%" in text
+
+    # Finished, the report opens with the results a sponsor asks for, and they go to the
+    # coordinators as one message of their own.
+    with session_factory.begin() as db:
+        found = db.get(Program, program["program"])
+        assert found is not None
+        found.status = ProgramStatus.FINISHED
+        finished = program_stats(db, program=found, now=NOW)
+    expected = [
+        "*3 of 3 pairs* completed the program (100%), holding 3 sessions",
+        "*1 goal achieved*",
+        "*33%* rate the program extremely effective; 67% effective (3 survey respondents)",
+        "*67%* would recommend it",
+        "Skill growth by topic (own ratings, sign-up → final survey): Generative AI 1.0 → "
+        "3.0 (3 people)",
+    ]
+    report_blocks = [b.to_dict() for b in stats_blocks(finished)]
+    assert report_blocks[0]["text"]["text"].startswith("Program results: ")
+    assert report_blocks[1]["text"]["text"] == "*Results*\n" + "\n".join(expected)
+    text, blocks = results_message(finished)
+    assert text.endswith(": 3 of 3 pairs completed, 33% rate it extremely effective.")
+    assert blocks[1].to_dict()["text"]["text"] == "\n".join(expected)
+    assert PRIVATE not in json.dumps([b.to_dict() for b in blocks])
