@@ -209,10 +209,16 @@ def swap_plan(db_session: Session, *, team_id: str, users: list[str], now: datet
         )
     if first.program_id != second.program_id:
         raise DomainError("Those two pairs are in different programs; only pairs of one swap.")
-    return _plan(db_session, first, second, now)
+    return _plan(db_session, first, second, now)[0]
 
 
-def _plan(db_session: Session, first: Pair, second: Pair, now: datetime) -> SwapPlan:
+Indices = tuple[int, int, int, int]  # first mentor, first mentee, second mentor, second mentee
+
+
+def _plan(
+    db_session: Session, first: Pair, second: Pair, now: datetime
+) -> tuple[SwapPlan, LoadedPool, Indices]:
+    """The swap, checked against the rules on the pool as it is now."""
     program = db_session.get(Program, first.program_id)
     assert program is not None
     loaded = load_pool(db_session, program=program, now=now)
@@ -236,12 +242,13 @@ def _plan(db_session: Session, first: Pair, second: Pair, now: datetime) -> Swap
             )
         )
     users = [loaded.people[i].slack_user_id for i in (m1, e1, m2, e2)]
-    return SwapPlan(
+    plan = SwapPlan(
         program.name,
         (first.id, second.id),
         ((users[0], users[1]), (users[2], users[3])),
         (after[0], after[1]),
     )
+    return plan, loaded, (m1, e1, m2, e2)
 
 
 def swap_mentors(
@@ -254,26 +261,14 @@ def swap_mentors(
     if any(p is None or p.team_id != team_id or p.status not in PUBLISHED for p in pairs):
         raise DomainError("One of those pairs has changed since. Run `/mentoring swap` again.")
     assert first is not None and second is not None
-    plan = _plan(db_session, first, second, now)
-    program = db_session.get(Program, first.program_id)
-    assert program is not None
-    loaded = load_pool(db_session, program=program, now=now)
-    for old in pairs:
-        assert old is not None
+    plan, loaded, (m1_at, e1_at, m2_at, e2_at) = _plan(db_session, first, second, now)
+    for old in (first, second):
         end_pair(old, reason=SWAPPED, now=now)
         outbox.cancel_pending_for_pair(db_session, pair_id=old.id, now=now)
-    made = []
-    for mentor_old, mentee_old in ((second, first), (first, second)):
-        mentor, mentee = (
-            loaded.index_of(mentor_old.mentor_id or 0),
-            loaded.index_of(mentee_old.mentee_id or 0),
-        )
-        assert mentor is not None and mentee is not None
-        made.append(
-            _make_pair(
-                db_session, loaded, mentor, mentee, pair_score(loaded.pool, mentor, mentee), now
-            )
-        )
+    made = [
+        _make_pair(db_session, loaded, mentor, mentee, pair_score(loaded.pool, mentor, mentee), now)
+        for mentor, mentee in ((m2_at, e1_at), (m1_at, e2_at))
+    ]
     (m1, e1), (m2, e2) = plan.before
     changes = ((m1, e1, e2), (e1, m1, m2), (m2, e2, e1), (e2, m2, m1))  # person, old, new
     for person, old_partner, new_partner in changes:

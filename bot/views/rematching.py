@@ -106,9 +106,14 @@ def swap_modal(plan: SwapPlan) -> View:
     """The two pairs now and after the swap, with the new pairs' scores and reasons."""
     (m1, e1), (m2, e2) = plan.before
     now = f"*Now*\n<@{m1}> mentors <@{e1}>\n<@{m2}> mentors <@{e2}>"
-    after = "*After the swap*\n" + "\n".join(
-        f"{_pair_line(p)} · score {p.score:g}\n{_reasons(p.reasons)}" for p in plan.after
-    )
+    after = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"{_pair_line(p)} · score {p.score:g}\n{_reasons(p.reasons)}"
+            )
+        )
+        for p in plan.after
+    ]
     return View(
         type="modal",
         callback_id=CallbackId.SWAP,
@@ -118,7 +123,8 @@ def swap_modal(plan: SwapPlan) -> View:
         private_metadata=SwapMetadata(pair_ids=plan.pair_ids).dump(),
         blocks=[
             SectionBlock(text=MarkdownTextObject(text=now)),
-            SectionBlock(text=MarkdownTextObject(text=after)),
+            SectionBlock(text=MarkdownTextObject(text="*After the swap*")),
+            *after,
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
