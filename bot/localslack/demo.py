@@ -138,9 +138,11 @@ class DemoJobs:
             return found
 
     def _next_session_end(self, after: datetime) -> datetime | None:
+        """Just after the next session, when both people's check-in prompts have gone out
+        (a prompt that would land in someone's quiet hours waits for their morning)."""
         with self.session_factory() as db_session:
             found = db_session.execute(
-                select(MentoringSession.starts_at, MentoringSession.minutes)
+                select(MentoringSession.id, MentoringSession.starts_at, MentoringSession.minutes)
                 .where(
                     MentoringSession.status == SessionStatus.SCHEDULED,
                     MentoringSession.starts_at > after,
@@ -148,11 +150,18 @@ class DemoJobs:
                 .order_by(MentoringSession.starts_at)
                 .limit(1)
             ).first()
-        if found is None:
-            return None
-        starts_at, minutes = found
-        # Just after the session: when its check-in prompts go out.
-        return starts_at + timedelta(minutes=minutes) + CHECKIN_AFTER_END + timedelta(minutes=1)
+            if found is None:
+                return None
+            session_id, starts_at, minutes = found
+            prompted = db_session.scalar(
+                select(func.max(OutboxMessage.due_at)).where(
+                    OutboxMessage.session_id == session_id,
+                    OutboxMessage.state == OutboxState.PENDING,
+                    OutboxMessage.dedupe_key.like("checkin:first:%"),
+                )
+            )
+        ended = starts_at + timedelta(minutes=minutes) + CHECKIN_AFTER_END
+        return max(ended, prompted or ended) + timedelta(minutes=1)
 
     def skip(self, what: str) -> str:
         """Move the clock on, running the jobs at each message's due time on the way."""

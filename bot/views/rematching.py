@@ -9,7 +9,6 @@ from slack_sdk.models.blocks import (
     InputBlock,
     MarkdownTextObject,
     Option,
-    PlainTextObject,
     RadioButtonsElement,
     SectionBlock,
 )
@@ -90,9 +89,9 @@ def rematch_modal(choice: RematchChoice) -> View:
     return View(
         type="modal",
         callback_id=CallbackId.REMATCH,
-        title=PlainTextObject(text="New partner"),
-        submit=PlainTextObject(text="Pair them"),
-        close=PlainTextObject(text="Cancel"),
+        title="New partner",
+        submit="Pair them",
+        close="Cancel",
         private_metadata=RematchMetadata(person_id=choice.person_id).dump(),
         blocks=blocks,
     )
@@ -117,9 +116,9 @@ def swap_modal(plan: SwapPlan) -> View:
     return View(
         type="modal",
         callback_id=CallbackId.SWAP,
-        title=PlainTextObject(text="Swap mentors"),
-        submit=PlainTextObject(text="Swap mentors"),
-        close=PlainTextObject(text="Cancel"),
+        title="Swap mentors",
+        submit="Swap mentors",
+        close="Cancel",
         private_metadata=SwapMetadata(pair_ids=plan.pair_ids).dump(),
         blocks=[
             SectionBlock(text=MarkdownTextObject(text=now)),
@@ -145,8 +144,8 @@ def done_modal(title: str, made: list[NewPair]) -> View:
     which = "introduction is" if len(made) == 1 else "introductions are"
     return View(
         type="modal",
-        title=PlainTextObject(text=title),
-        close=PlainTextObject(text="Done"),
+        title=title,
+        close="Done",
         blocks=[
             SectionBlock(
                 text=MarkdownTextObject(

@@ -10,8 +10,10 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -19,7 +21,10 @@ from sqlalchemy import func, select
 
 from bot.config import ConfigError
 from bot.localslack.demo import refuse_real_slack, start_demo
-from models import Participant, Poll
+from bot.services import sessions as session_rules
+from bot.services.pairs import create_pair
+from models import OutboxMessage, Participant, Poll
+from models.enums import OutboxState, PairStatus, Role
 from tests.support import REPO_ROOT
 
 
@@ -159,3 +164,41 @@ def test_the_page_is_served_as_the_package_ships_it() -> None:
     assert {p.name for p in static.iterdir()} >= {"index.html", "app.js", "app.css"}
     page = static.joinpath("index.html").read_text()
     assert "/static/app.js" in page and "/static/app.css" in page
+
+
+def test_skipping_to_a_session_waits_for_check_ins_held_over_the_weekend(tmp_path: Path) -> None:
+    demo = start_demo(database=tmp_path / "demo.db", port=0)
+    try:
+        now = demo.jobs.clock.now()
+        with demo.jobs.session_factory.begin() as s:
+            people = s.scalars(select(Participant).order_by(Participant.id)).all()
+            mentor = next(p for p in people if p.role == Role.MENTOR)
+            mentee = next(p for p in people if p.role == Role.MENTEE and p.timezone)
+            pair = create_pair(s, mentor=mentor, mentee=mentee, status=PairStatus.ACTIVE, now=now)
+            # Next Friday, 19:30 in the mentee's zone: their check-in waits for Monday morning.
+            local = now.astimezone(ZoneInfo(mentee.timezone or "UTC"))
+            friday = local.date() + timedelta(days=(4 - local.weekday()) % 7 or 7)
+            starts = datetime.combine(friday, time(19, 30), local.tzinfo)
+            session_rules.schedule(
+                s,
+                pair=pair,
+                user_id=mentor.slack_user_id,
+                starts_at=starts.astimezone(UTC),
+                minutes=45,
+                agenda="",
+                now=now,
+            )
+            mentee_user = mentee.slack_user_id
+        assert "Skipped ahead" in demo.jobs.skip("session")
+        with demo.jobs.session_factory() as s:
+            [state] = s.scalars(
+                select(OutboxMessage.state).where(
+                    OutboxMessage.channel == mentee_user,
+                    OutboxMessage.dedupe_key.like("checkin:first:%"),
+                )
+            ).all()
+        assert state == OutboxState.SENT
+        arrived = demo.jobs.clock.now().astimezone(ZoneInfo(mentee.timezone or "UTC"))
+        assert arrived.weekday() == 0 and arrived.hour == 8  # Monday morning, not the weekend
+    finally:
+        demo.close()

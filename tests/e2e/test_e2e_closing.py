@@ -39,17 +39,8 @@ def end_the_program(bot: RunningBot) -> tuple[SeededPair, dict[str, Any], WebCli
     return pair, closeout, client
 
 
-def agree(bot: RunningBot, user: str, pair: SeededPair, closeout: dict[str, Any]) -> str:
-    bot.driver.block_action(
-        user,
-        "agree_to_recognition",
-        value=str(pair.pair_id),
-        message={"ts": closeout.response["ts"], "channel": INTRO_CHANNEL},
-        channel_id=INTRO_CHANNEL,
-    )
-    answer = bot.slack.wait_for_response()
-    assert answer["response_type"] == "ephemeral"
-    return str(answer["text"])
+def agree(bot: RunningBot, user: str, pair: SeededPair, closeout: Any) -> str:
+    return click(bot, user, "agree_to_recognition", pair, closeout)
 
 
 def posts_in_announcements(bot: RunningBot) -> list[str]:
@@ -111,7 +102,8 @@ def test_someone_outside_the_pair_cannot_agree_for_it(bot: RunningBot) -> None:
     assert "Only the two people in this pair" in answer["text"]
 
 
-def choose(bot: RunningBot, user: str, action_id: str, pair: SeededPair, closeout: Any) -> str:
+def click(bot: RunningBot, user: str, action_id: str, pair: SeededPair, closeout: Any) -> str:
+    """A button of the close-out; the private answer the person reads."""
     bot.driver.block_action(
         user,
         action_id,
@@ -132,14 +124,14 @@ def test_each_person_chooses_what_next_and_only_those_who_want_more_are_invited(
     for label in ("Keep meeting informally", "Join the next program", "Join it in the other role"):
         assert label in buttons
 
-    first = choose(bot, MENTOR_USER, "next_step_next", pair, closeout)
+    first = click(bot, MENTOR_USER, "next_step_next", pair, closeout)
     assert "invite you to join as a reverse mentor" not in first  # the wording is the DM's
     assert "join as a reverse mentor, with your answers from this time filled in." in first
-    swapped = choose(bot, MENTOR_USER, "next_step_other_role", pair, closeout)  # mind changed
+    swapped = click(bot, MENTOR_USER, "next_step_other_role", pair, closeout)  # mind changed
     assert "join as a mentee, with your answers from this time filled in with your " in swapped
-    quiet = choose(bot, MENTEE_USER, "next_step_informal", pair, closeout)
+    quiet = click(bot, MENTEE_USER, "next_step_informal", pair, closeout)
     assert "the app stays quiet for the two of you" in quiet
-    assert "Only the two people" in choose(bot, "U0STRANGER", "next_step_next", pair, closeout)
+    assert "Only the two people" in click(bot, "U0STRANGER", "next_step_next", pair, closeout)
 
     # The next program opens: only the mentor, who asked for it, is invited, once.
     bot.slack.add_user(COORDINATOR)
