@@ -152,6 +152,22 @@ def cancel_pending(db_session: Session, *, session_id: int, now: datetime) -> in
     return int(getattr(result, "rowcount", 0))
 
 
+def cancel_pending_of_kind(
+    db_session: Session, *, kind: str, channels: Sequence[str], now: datetime
+) -> int:
+    """Withdraw the unsent messages of one kind to these channels (they no longer apply)."""
+    result = db_session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.kind == kind,
+            OutboxMessage.channel.in_(channels),
+            OutboxMessage.state == OutboxState.PENDING,
+        )
+        .values(state=OutboxState.CANCELLED, updated_at=now)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
 @dataclass(frozen=True)
 class Claimed:
     """A claimed row, detached from the session that claimed it."""

@@ -16,7 +16,7 @@ from bot.services.errors import DomainError
 from bot.services.matching.fits import fits_for, pair_score
 from bot.services.matching.pool import LoadedPool, load_pool
 from bot.services.matching.reasons import broken_rule, pair_reasons, unmatched_reason
-from bot.services.matching.rounds import INTRO
+from bot.services.matching.rounds import INTRO, NOTE
 from bot.services.pair_fixes import pair_of
 from bot.services.pairs import PUBLISHED, create_pair, end_pair, pair_with_people
 from models import Pair, Participant, Program, Unmatched
@@ -165,12 +165,16 @@ def _make_pair(
     db_session: Session, loaded: LoadedPool, mentor: int, mentee: int, score: float, now: datetime
 ) -> NewPair:
     """An active pair, as publishing a round would make it; a proposal of a round under
-    review that gave the mentee someone else gives way, and neither stays unmatched."""
+    review that gave the mentee someone else gives way, and neither stays unmatched (nor is
+    told they are, by a note still waiting to go)."""
     m, e = loaded.people[mentor], loaded.people[mentee]
     db_session.execute(
         delete(Pair).where(Pair.mentee_id == e.id, Pair.status == PairStatus.PROPOSED)
     )
     db_session.execute(delete(Unmatched).where(Unmatched.participant_id.in_((m.id, e.id))))
+    outbox.cancel_pending_of_kind(
+        db_session, kind=NOTE, channels=[m.slack_user_id, e.slack_user_id], now=now
+    )
     pair = create_pair(db_session, mentor=m, mentee=e, status=PairStatus.ACTIVE, now=now)
     reasons = pair_reasons(loaded.pool, loaded.people, mentor, mentee)
     pair.score, pair.reasons = round(score, 2), reasons

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from bot.jobs.dispatcher import dispatch
 from bot.localslack.state import group_dm_id
+from bot.services import outbox
 from bot.services.enrollment import save_profile
 from bot.services.pairs import create_pair
 from bot.services.profile import ProfileInput
@@ -189,6 +190,24 @@ def test_a_coordinator_ends_a_pair_then_re_matches_one_partner_from_the_people_w
     assert f"<@{MIA}> already has a partner and no room for another" in refused["text"]
     form = open_form(bot, COORDINATOR, f"rematch <@{MENTOR_USER}>")
     assert f"*1. <@{NED}>* as mentee" in json.dumps(form)
+    # Ned's note from a round that left him unmatched is still waiting to go: once he has a
+    # partner, it never does.
+    with bot.session_factory.begin() as db_session:
+        outbox.enqueue(
+            db_session,
+            team_id=TEAM,
+            dedupe_key="unmatched:1:ned",
+            kind="unmatched_note",
+            channel=NED,
+            payload={},
+            due_at=BOOKED_AT,
+            now=BOOKED_AT,
+        )
+    option = form["blocks"][-2]["element"]["options"][0]["value"]
+    bot.driver.submit_view(COORDINATOR, form, {"rematch_partner": option})
+    assert queued_kinds(bot) == ["intro"]
+    send_queued(bot)
+    assert bot.slack.dms_to(NED) == [] and len(intro_to(bot, MENTOR_USER, NED)) == 1
 
 
 def test_a_coordinator_swaps_two_mentors_and_the_four_people_are_told(bot: RunningBot) -> None:
