@@ -22,8 +22,8 @@ from bot import saved_changes
 from bot.flows.base import AlreadyDone
 from bot.handlers.listen import FormErrors
 from bot.handlers.payload import OutOfDateError
-from bot.services.errors import DomainError
-from bot.views.text import escape_but_mentions
+from bot.services.errors import DomainError, NamingError
+from bot.views.text import escape
 
 logger = logging.getLogger(__name__)
 
@@ -66,15 +66,14 @@ def _unhandled_message(body: dict[str, Any]) -> str | None:
 
 
 def _tell(body: dict[str, Any], message: str, client: WebClient, respond: Respond | None) -> None:
-    """Say `message` privately where the person is looking; never fail the error handler."""
+    """Say `message` (mrkdwn, escaped already) privately where the person is looking; never
+    fail the error handler."""
     user = _user_of(body)
     try:
         if respond is not None and body.get("response_url"):
-            respond(
-                text=escape_but_mentions(message), response_type="ephemeral", replace_original=False
-            )
+            respond(text=message, response_type="ephemeral", replace_original=False)
         elif user:
-            client.chat_postMessage(channel=user, text=escape_but_mentions(message))
+            client.chat_postMessage(channel=user, text=message)
     except (SlackApiError, OSError) as failure:
         logger.warning("could not tell the user about an error: %r", failure)
 
@@ -117,8 +116,10 @@ def register(app: App) -> None:
             # Keep the form open, with the explanation on it.
             payload = {"response_action": "errors", "errors": {block: message}}
             return BoltResponse(status=200, body=json.dumps(payload))
+        # Escaped, as it may quote what someone typed; a NamingError's mentions are the app's.
+        shown = message if isinstance(error, NamingError) else escape(message)
         if not acked and "command" in body:
-            payload = {"response_type": "ephemeral", "text": escape_but_mentions(message)}
+            payload = {"response_type": "ephemeral", "text": shown}
             return BoltResponse(status=200, body=json.dumps(payload))
-        _tell(body, message, client, respond)
+        _tell(body, shown, client, respond)
         return BoltResponse(status=200, body="") if not acked else None

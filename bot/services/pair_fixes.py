@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.services import outbox
-from bot.services.errors import DomainError
+from bot.services.errors import DomainError, NamingError
 from bot.services.local_time import outside_quiet_hours
 from bot.services.pairs import end_pair
 from bot.services.sessions import people_of, published_pairs_of
@@ -36,9 +36,9 @@ def pair_of(db_session: Session, *, team_id: str, users: list[str]) -> Pair:
     ]
     if not pairs:
         named = " and ".join(f"<@{u}>" for u in users)
-        raise DomainError(f"{named}: no active pair found.")
+        raise NamingError(f"{named}: no active pair found.")
     if len(pairs) > 1:
-        raise DomainError(
+        raise NamingError(
             f"<@{users[0]}> is in {len(pairs)} pairs: name both people of the pair you mean."
         )
     return pairs[0]

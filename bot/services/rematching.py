@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.services import outbox
-from bot.services.errors import DomainError
+from bot.services.errors import DomainError, NamingError
 from bot.services.matching.fits import fits_for, pair_score
 from bot.services.matching.pool import LoadedPool, load_pool
 from bot.services.matching.reasons import broken_rule, pair_reasons, unmatched_reason
@@ -80,14 +80,14 @@ def _running_participant(
         .order_by(Program.id.desc())
     ).first()
     if found is None:
-        raise DomainError(f"<@{user_id}> is not taking part in a running program.")
+        raise NamingError(f"<@{user_id}> is not taking part in a running program.")
     return found[0], found[1]
 
 
 def _index(loaded: LoadedPool, person: Participant) -> int:
     index = loaded.index_of(person.id)
     if index is None:
-        raise DomainError(f"<@{person.slack_user_id}> is on a pause, so cannot be matched now.")
+        raise NamingError(f"<@{person.slack_user_id}> is on a pause, so cannot be matched now.")
     return index
 
 
@@ -99,14 +99,14 @@ def rematch_options(
     loaded = load_pool(db_session, program=program, now=now)
     pool, index = loaded.pool, _index(loaded, person)
     if not pool.can_mentee[index] and not (pool.can_mentor[index] and pool.capacity[index] > 0):
-        raise DomainError(
+        raise NamingError(
             f"<@{user_id}> already has a partner and no room for another. To give them a new "
             "one, end their pair first with `/mentoring end-pair`."
         )
     fits = fits_for(pool, index)
     if not fits:
-        raise DomainError(
-            f"Nobody in {program.name} can be paired with <@{user_id}> now. As they would "
+        raise NamingError(
+            f"Nobody in the program can be paired with <@{user_id}> now. As they would "
             f"read it: _{unmatched_reason(pool, index)}_."
         )
     options = []
@@ -208,7 +208,7 @@ def swap_plan(db_session: Session, *, team_id: str, users: list[str], now: datet
     first = pair_of(db_session, team_id=team_id, users=[users[0]])
     second = pair_of(db_session, team_id=team_id, users=[users[1]])
     if first.id == second.id:
-        raise DomainError(
+        raise NamingError(
             f"<@{users[0]}> and <@{users[1]}> are in the same pair: name one person from each."
         )
     if first.program_id != second.program_id:
@@ -235,7 +235,7 @@ def _plan(
         rule = broken_rule(loaded.pool, mentor, mentee)
         mentor_user, mentee_user = (loaded.people[i].slack_user_id for i in (mentor, mentee))
         if rule is not None:
-            raise DomainError(f"<@{mentor_user}> cannot mentor <@{mentee_user}>: {rule}.")
+            raise NamingError(f"<@{mentor_user}> cannot mentor <@{mentee_user}>: {rule}.")
         after.append(
             NewPair(
                 0,

@@ -31,15 +31,6 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-_ESCAPED_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]+)&gt;")
-
-
-def escape_but_mentions(text: str) -> str:
-    """Like escape, but a bare `<@U123>` stays a mention: our refusals name people that way.
-    A mention is the only markup let through; it shows a name and notifies nobody here."""
-    return _ESCAPED_MENTION.sub(r"<@\1>", escape(text))
-
-
 def unescape(text: str) -> str:
     """Undo Slack's escaping of `&`, `<` and `>` in a slash command's text, for a name typed
     there; never use the result in a message without escaping it again."""

@@ -563,6 +563,9 @@ SUB_COMMANDS = [
     "program",
     "poll",
     "match forbid",
+    "end-pair",
+    "rematch",
+    "swap",
     "match",
     "goals",
     "notes",
@@ -580,6 +583,9 @@ MEANT = {
     "coordinators add": "<@U0BOSS>",
     "coordinators remove": "<@U0BOSS>",
     "poll": "<#C0GENERAL>",
+    "end-pair": "<@U0BOSS>",
+    "rematch": "<@U0BOSS>",
+    "swap": "<@U0BOSS>",
 }
 
 
