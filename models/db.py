@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 from urllib.parse import quote
 
@@ -13,11 +14,46 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 PROBE_TIMEOUT_SECONDS = 2  # libpq's smallest connect_timeout
 
 
-def _begin_immediate(connection: Any) -> None:
-    # pysqlite starts transactions lazily and upgrades a reader to a writer mid-transaction,
-    # which fails at once ("database is locked") when another writer got in between. Taking
-    # the write lock at BEGIN makes concurrent writers queue behind the busy timeout instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+class _WriterTurns:
+    """Transactions on one SQLite engine take turns in this process before SQLite's own lock.
+
+    pysqlite starts transactions lazily and upgrades a reader to a writer mid-transaction,
+    which fails at once ("database is locked") when another writer got in between, so every
+    transaction takes the write lock at BEGIN (IMMEDIATE). Threads waiting for that lock in
+    SQLite's busy handler poll it with sleeps of up to 100 ms, so a crowd of short transactions
+    (launch day: dozens of sign-ups at once) turns into seconds of waiting. Queued here
+    instead, each is woken the moment the one before it ends; the busy handler is left to
+    other processes sharing the file.
+    """
+
+    KEY = "sqlite_turn"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # a plain lock: a transaction may end on another thread
+        self._holder: int | None = None  # the thread whose transaction has the turn
+
+    def begin(self, connection: Any) -> None:
+        me = threading.get_ident()
+        # A second transaction of the thread that has the turn, or a turn that never came
+        # (a transaction left open somewhere), falls back to SQLite's busy handler, as before.
+        took = self._holder != me and self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        if took:
+            self._holder = me
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if took:
+                self._release()
+            raise
+        connection.info[self.KEY] = took
+
+    def end(self, connection: Any) -> None:
+        if connection.info.pop(self.KEY, False):
+            self._release()
+
+    def _release(self) -> None:
+        self._holder = None
+        self._lock.release()
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -41,7 +77,10 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
             **kwargs,
         )
         event.listen(engine, "connect", _tune_sqlite)
-        event.listen(engine, "begin", _begin_immediate)
+        turns = _WriterTurns()
+        event.listen(engine, "begin", turns.begin)
+        event.listen(engine, "commit", turns.end)
+        event.listen(engine, "rollback", turns.end)
         return engine
     return create_engine(database_url, pool_pre_ping=True, **kwargs)
 
