@@ -37,6 +37,17 @@ OUT_OF_DATE = str(OutOfDateError())
 # Set on a request's context once its person has been told about an error (see on_error).
 TOLD = "mentorbot_error_told"
 OTHER_COMMAND = "I only answer `/mentoring`. Type `/mentoring help` to see what I can do."
+# Slack honours a trigger_id for 3 seconds, once: a form opened later never appears.
+LATE_TRIGGER = ("expired_trigger_id", "exchanged_trigger_id")
+
+
+def _too_late(body: dict[str, Any]) -> str:
+    """What to say when a form could not be opened in time: how to ask for it again."""
+    if "command" in body:
+        words = str(body.get("text") or "").split()
+        command = " ".join([str(body["command"]), *words[:1]])
+        return f"That took too long — please run `{command}` again."
+    return "That took too long — please click the button again."
 
 
 def _dict(value: object) -> dict[str, Any]:
@@ -78,6 +89,20 @@ def _tell(body: dict[str, Any], message: str, client: WebClient, respond: Respon
         logger.warning("could not tell the user about an error: %r", failure)
 
 
+def _message_for(error: Exception, body: dict[str, Any]) -> str | None:
+    """What to tell the person about this failure (None: nothing, nobody is waiting)."""
+    if isinstance(error, BoltUnhandledRequestError):
+        logger.info("no listener for a %s request", body.get("type") or "slash command")
+        return _unhandled_message(body)
+    if isinstance(error, DomainError):
+        return str(error)
+    if isinstance(error, SlackApiError) and error.response.get("error") in LATE_TRIGGER:
+        logger.warning("a form came too late for its trigger: %s", error.response["error"])
+        return _too_late(body)
+    logger.exception("handler failed: %s", type(error).__name__, exc_info=error)
+    return APOLOGY_PART_DONE if saved_changes.saved() else APOLOGY
+
+
 def register(app: App) -> None:
     @app.error
     def on_error(
@@ -89,7 +114,6 @@ def register(app: App) -> None:
         context: BoltContext,
     ) -> BoltResponse | None:
         body = _dict(body)
-        message: str | None
         if isinstance(error, BoltUnhandledRequestError) and context.get(TOLD):
             # Bolt's thread runner forgets the ack() of a listener that failed after acking,
             # waits out its 3 s, then reports the request as unhandled. The person was told.
@@ -102,14 +126,7 @@ def register(app: App) -> None:
         if isinstance(error, FormErrors) and not acked and kind == "view_submission":
             payload = {"response_action": "errors", "errors": error.errors}
             return BoltResponse(status=200, body=json.dumps(payload))
-        if isinstance(error, BoltUnhandledRequestError):
-            logger.info("no listener for a %s request", body.get("type") or "slash command")
-            message = _unhandled_message(body)
-        elif isinstance(error, DomainError):
-            message = str(error)
-        else:
-            logger.exception("handler failed: %s", type(error).__name__, exc_info=error)
-            message = APOLOGY_PART_DONE if saved_changes.saved() else APOLOGY
+        message = _message_for(error, body)
         if message is None:
             return BoltResponse(status=200, body="") if not acked else None
         if not acked and kind == "view_submission" and (block := _first_input_block(body)):

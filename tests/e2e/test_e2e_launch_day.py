@@ -9,8 +9,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
+from bot.localslack.emulator import new_trigger_id
 from models import Participant
 from tests.conftest import RunningBot
 from tests.flows import MENTEE_FORM
@@ -62,9 +64,26 @@ def test_a_crowd_signs_up_at_once_and_every_form_opens_in_time(bot: RunningBot) 
     for user in people:
         confirmations = eventually(
             lambda user=user: [
-                c for c in bot.slack.dms_to(user) if "signed up for reverse mentoring" in c.args.get("text", "")
+                c
+                for c in bot.slack.dms_to(user)
+                if "signed up for reverse mentoring" in c.args.get("text", "")
             ],
             timeout=10,
             what=f"{user}'s confirmation",
         )
         assert len(confirmations) == 1, user
+
+
+def test_a_form_whose_trigger_expired_asks_the_person_to_try_again(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale = new_trigger_id(999_999, time.time() - 4)  # Slack issued it 4 s ago
+    monkeypatch.setattr(bot.driver, "_trigger_id", lambda user_id=None: stale)
+    bot.slack.add_user("U0LATE")
+    assert bot.driver.command("U0LATE", "join").status_code == 200
+    answer = bot.slack.wait_for_response()
+    assert answer["response_type"] == "ephemeral"
+    assert answer["text"] == "That took too long — please run `/mentoring join` again."
+    assert [c.response.get("error") for c in bot.slack.calls_to("views.open")] == [
+        "expired_trigger_id"
+    ]
