@@ -6,6 +6,7 @@
     python bench/load.py --profile      # and where the app's time goes
     python bench/load.py --slack-ms 150 # the fake Slack takes 150 ms a call, as Slack may
     python bench/load.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/NAME
+    python bench/load.py --launch       # launch day: a crowd signs up at once (bench/launch.py)
 
 *** WARNING: THIS WIPES THE DATABASE IT RUNS AGAINST. ***
 It runs `DROP SCHEMA public CASCADE` on the Postgres database given by --database-url (default:
@@ -1137,6 +1138,12 @@ def print_targets(app_runs: list[Run]) -> None:
 
 
 def main() -> None:
+    if "--launch" in sys.argv:  # the launch-day mix: bench/launch.py
+        sys.argv.remove("--launch")
+        from bench.launch import main as launch_day
+
+        launch_day()
+        return
     parser, args = arguments()
     users = args.users or (10 if args.quick else 50)
     seconds = args.seconds or (5.0 if args.quick else 20.0)
