@@ -129,14 +129,14 @@ def _watch(slack: Any) -> Watch:
 
 
 def _person(
-    driver: Any, slack: Any, watch: Watch, tally: Tally, n: int, until: float, mode: str
+    driver: Any, slack: Any, watch: Watch, tally: Tally, seat: str, until: float, mode: str
 ) -> None:
     """One seat in the crowd: person after person signs up (or, in "open" mode, only opens the
     form), and now and then someone opens the App Home instead."""
-    rng, turn = random.Random(n), 0
+    rng, turn = random.Random(seat), 0
     while time.monotonic() < until:
         turn += 1
-        user = f"U0P{n:03d}T{turn:04d}"
+        user = f"U0{seat}T{turn:04d}"  # a new person each turn, never seen in an earlier run
         slack.add_user(user, tz=rng.choice(ZONES))
         try:
             if rng.random() < HOME_SHARE:
@@ -187,8 +187,10 @@ def _crowd(conn: Connection, people: int, seconds: float) -> None:
     with FakeSlack(team_id=TEAM, team_name="Launch") as slack:
         watch = _watch(slack)
         conn.send(slack.api_url)
+        run = 0
         while (task := conn.recv()) is not None:
             bot_url, mode = task
+            run += 1
             driver = SlackDriver(bot_url, SIGNING_SECRET, slack)
             driver.http.timeout = 30.0
             tally, started = Tally(), time.monotonic()

@@ -840,6 +840,17 @@ def print_profile(stats: pstats.Stats, requests: int) -> None:
     print("  the app's functions by CPU time including what they call (top 15):")
     for cumtime, name in sorted(hot, reverse=True)[:15]:
         print(f"    {100 * cumtime / total:>5.1f}%  {name}")
+    own = sorted(
+        (
+            (tottime, f"{_where(filename, function)} {Path(filename).name}:{line} {function}")
+            for (filename, line, function), (_cc, _nc, tottime, *_rest) in raw.items()
+            if _where(filename, function) != "waiting"
+        ),
+        reverse=True,
+    )
+    print("  functions by their own CPU time (top 15):")
+    for tottime, name in own[:15]:
+        print(f"    {100 * tottime / total:>5.1f}%  {name}")
 
 
 # -- figures --------------------------------------------------------------------------------------

@@ -55,18 +55,25 @@ class ListenerPool(ContextCopyingExecutor):
     """The threads listeners run on; handing a listener over returns once it has acked.
 
     `background` runs work that outlives its request (a matching solve) on threads of its own,
-    so it never holds up listeners; shutting the pool down waits for both.
+    so it never holds up listeners. `later` runs what a listener leaves once it has answered
+    and that can wait (a confirmation DM, an App Home refresh): on a few threads of its own, so
+    that under a crowd the listeners stay free for what cannot wait, a form to open on a
+    trigger that Slack honours for 3 seconds. Shutting the pool down waits for all three.
     """
 
-    def __init__(self, max_workers: int, background_workers: int = 2) -> None:
+    def __init__(
+        self, max_workers: int, background_workers: int = 2, later_workers: int = 4
+    ) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix="listener")
         self._expected = threading.local()
         self.background = ContextCopyingExecutor(
             max_workers=background_workers, thread_name_prefix="background"
         )
+        self.later = ContextCopyingExecutor(max_workers=later_workers, thread_name_prefix="later")
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        self.later.shutdown(wait=wait, cancel_futures=cancel_futures)
         self.background.shutdown(wait=wait, cancel_futures=cancel_futures)
 
     def expect(self, ack: KeptAck) -> None:

@@ -90,6 +90,7 @@ def create_app(
         session_factory=session_factory,
         clock=clock,
         background=executor.background,
+        later=executor.later,
         poll_messages=PollMessages(session_factory),
     )
     acks.register(app, executor)

@@ -1,5 +1,6 @@
 """What flows, handlers and jobs share: settings, the database, the clock, and the app's
-long-lived helpers (who is an admin, the background lane, the poll-message writer)."""
+long-lived helpers (who is an admin, the background and later lanes, the poll-message
+writer)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ class Deps:
     admins: RecentAdmins = field(default_factory=RecentAdmins)
     # Where work that outlives its request runs (matching solves): not a listener's thread.
     background: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=2))
+    # Where what a listener leaves after its answer, and that can wait, runs (bot.acks).
+    later: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=4))
     # Keeps each poll's message in step with its counts (one per process).
     poll_messages: PollMessages | None = None
 

@@ -7,7 +7,8 @@ tested without Slack.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,8 @@ from slack_sdk.models.views import View
 
 from bot.deps import Deps
 from bot.slack import files
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -111,3 +114,17 @@ def run(effects: Iterable[Effect], *, deps: Deps, client: WebClient) -> None:
             client.views_update(view_id=effect.view_id, hash=effect.hash, view=effect.view)
         elif deps.poll_messages is not None:
             deps.poll_messages.refresh(client, effect.poll_id, wait=effect.wait)
+
+
+def run_later(make: Callable[[], Effects], *, deps: Deps, client: WebClient, what: str) -> None:
+    """Work out effects and run them on the later lane (`deps.later`): for what a listener
+    leaves once it has answered and that can wait. A failure there has nobody to answer, so
+    it is logged."""
+
+    def work() -> None:
+        try:
+            run(make(), deps=deps, client=client)
+        except Exception:
+            logger.exception("%s failed after the answer", what)
+
+    deps.later.submit(work)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.models.views import View
 
 from bot.deps import Deps
 from bot.flows.base import transaction
@@ -18,10 +18,10 @@ from bot.services.programs import get_or_create_open_program
 from bot.slack.users import fetch_timezone
 from bot.views.messages import signup_confirmation
 from bot.views.metadata import SignupMetadata
-from bot.views.signup import signup_modal
+from bot.views.signup import signup_view
 
 
-def signup_form(deps: Deps, *, team_id: str, user_id: str) -> View:
+def signup_form(deps: Deps, *, team_id: str, user_id: str) -> dict[str, Any]:
     """Blank to join, pre-filled when the person is signed up already."""
     with deps.session_factory.begin() as db_session:
         program = get_or_create_open_program(db_session, team_id=team_id, now=deps.clock())
@@ -35,7 +35,7 @@ def signup_form(deps: Deps, *, team_id: str, user_id: str) -> View:
                 returning_profile(db_session, team_id=team_id, user_id=user_id) or ProfileInput()
             )
         metadata = SignupMetadata(editing=participant is not None, program_name=program.name)
-    return signup_modal(values=values, metadata=metadata)
+    return signup_view(values=values, metadata=metadata)
 
 
 @dataclass(frozen=True)

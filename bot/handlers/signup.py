@@ -18,7 +18,7 @@ from bot.services.profile import ProfileField, validate_profile
 from bot.views.ids import ActionId, CallbackId
 from bot.views.messages import HelpEntry
 from bot.views.metadata import SignupMetadata
-from bot.views.signup import errors_for_blocks, parse_signup_state, signup_modal
+from bot.views.signup import errors_for_blocks, parse_signup_state, signup_view
 from bot.views.state import state_values
 
 
@@ -44,7 +44,7 @@ def on_learn_topics_changed(ack: Ack, body: dict[str, Any], client: WebClient) -
         client.views_update(
             view_id=form["id"],
             hash=form.get("hash"),
-            view=signup_modal(values=values, metadata=metadata),
+            view=signup_view(values=values, metadata=metadata),
         )
     except SlackApiError as error:
         # A newer change already re-rendered the form; that render wins.
@@ -70,7 +70,10 @@ def on_submit(
         once=once_key(view),
     )
     ack()  # once saved: the form closes on what the database holds
-    effects.run(confirm(deps, client, signed), deps=deps, client=client)
+    # The confirmation can wait: the listener threads stay free for forms to open in time.
+    effects.run_later(
+        lambda: confirm(deps, client, signed), deps=deps, client=client, what="confirming a sign-up"
+    )
 
 
 COMMANDS = (

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import asdict
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -117,6 +121,30 @@ def _text_input(field: ProfileField, label: str, value: str, placeholder: str) -
             placeholder=placeholder,
         ),
     )
+
+
+FORMS_KEPT = 256
+_forms: OrderedDict[str, str] = OrderedDict()
+_forms_lock = threading.Lock()
+
+
+def signup_view(*, values: ProfileInput, metadata: SignupMetadata) -> dict[str, Any]:
+    """`signup_modal` as Slack's JSON, drawn once for the same values and kept (the newest
+    FORMS_KEPT). On launch day most forms are the same blank one, or the same topics chosen,
+    and drawing Block Kit objects is most of the work of opening a form."""
+    key = json.dumps([asdict(values), metadata.model_dump()], sort_keys=True, default=str)
+    with _forms_lock:
+        drawn = _forms.get(key)
+        if drawn is not None:
+            _forms.move_to_end(key)
+    if drawn is None:
+        drawn = json.dumps(signup_modal(values=values, metadata=metadata).to_dict())
+        with _forms_lock:
+            _forms[key] = drawn
+            while len(_forms) > FORMS_KEPT:
+                _forms.popitem(last=False)
+    form: dict[str, Any] = json.loads(drawn)  # a copy of its own for each caller
+    return form
 
 
 def signup_modal(*, values: ProfileInput, metadata: SignupMetadata) -> View:
