@@ -21,7 +21,9 @@ from bot.views.metadata import SignupMetadata
 from bot.views.signup import signup_view
 
 
-def signup_form(deps: Deps, *, team_id: str, user_id: str) -> dict[str, Any]:
+def signup_form(
+    deps: Deps, *, team_id: str, user_id: str, from_home: bool = False
+) -> dict[str, Any]:
     """Blank to join, pre-filled when the person is signed up already."""
     with deps.session_factory.begin() as db_session:
         program = get_or_create_open_program(db_session, team_id=team_id, now=deps.clock())
@@ -34,7 +36,9 @@ def signup_form(deps: Deps, *, team_id: str, user_id: str) -> dict[str, Any]:
             values = (
                 returning_profile(db_session, team_id=team_id, user_id=user_id) or ProfileInput()
             )
-        metadata = SignupMetadata(editing=participant is not None, program_name=program.name)
+        metadata = SignupMetadata(
+            editing=participant is not None, program_name=program.name, from_home=from_home
+        )
     return signup_view(values=values, metadata=metadata)
 
 
@@ -47,10 +51,17 @@ class SignedUp:
     profile: ProfileInput
     created: bool
     timezone: str | None
+    from_home: bool = False
 
 
 def sign_up(
-    deps: Deps, *, team_id: str, user_id: str, profile: ProfileInput, once: str
+    deps: Deps,
+    *,
+    team_id: str,
+    user_id: str,
+    profile: ProfileInput,
+    once: str,
+    from_home: bool = False,
 ) -> SignedUp:
     """Save the profile, once per form (a second submission raises AlreadyDone)."""
     with transaction(deps, once=once, team_id=team_id) as db_session:
@@ -70,12 +81,14 @@ def sign_up(
             profile=profile,
             created=enrollment.created,
             timezone=enrollment.participant.timezone,
+            from_home=from_home,
         )
 
 
 def confirm(deps: Deps, client: WebClient, signed: SignedUp) -> Effects:
     """After the answer to the form: keep the person's time zone as Slack tells it (a
-    reminder's times depend on it), then confirm by DM and refresh their App Home."""
+    reminder's times depend on it), then confirm by DM (and refresh the App Home the form
+    came from)."""
     timezone = signed.timezone
     fresh = fetch_timezone(client, signed.user_id)
     if fresh and fresh != timezone:
@@ -88,6 +101,10 @@ def confirm(deps: Deps, client: WebClient, signed: SignedUp) -> Effects:
         created=signed.created,
         timezone=timezone,
     )
-    return Effects().add(
-        Post(signed.user_id, text, blocks), RefreshHome(signed.team_id, signed.user_id)
-    )
+    confirmed = Effects().add(Post(signed.user_id, text, blocks))
+    # The App Home is drawn afresh whenever it is opened (app_home_opened); drawn now only
+    # for someone looking at it. On launch day that also keeps views.publish, which Slack
+    # rate-limits per workspace, to the people who open their Home.
+    if signed.from_home:
+        confirmed.add(RefreshHome(signed.team_id, signed.user_id))
+    return confirmed

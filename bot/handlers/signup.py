@@ -30,7 +30,12 @@ def open_form(call: CommandCall) -> None:
 
 def on_open_signup(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     ack()
-    form = signup_form(Deps.of(context), team_id=team_id_of(body), user_id=user_id_of(body))
+    form = signup_form(
+        Deps.of(context),
+        team_id=team_id_of(body),
+        user_id=user_id_of(body),
+        from_home=(body.get("view") or {}).get("type") == "home",
+    )
     client.views_open(trigger_id=body["trigger_id"], view=form)
 
 
@@ -68,6 +73,7 @@ def on_submit(
         user_id=user_id_of(body),
         profile=profile,
         once=once_key(view),
+        from_home=SignupMetadata.load(view.get("private_metadata")).from_home,
     )
     ack()  # once saved: the form closes on what the database holds
     # The confirmation can wait: the listener threads stay free for forms to open in time.

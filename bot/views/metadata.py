@@ -27,3 +27,4 @@ class ViewMetadata(BaseModel):
 class SignupMetadata(ViewMetadata):
     editing: bool = False
     program_name: str = ""
+    from_home: bool = False  # opened from the App Home, which then shows the saved profile

@@ -133,16 +133,17 @@ def signup_view(*, values: ProfileInput, metadata: SignupMetadata) -> dict[str, 
     FORMS_KEPT). On launch day most forms are the same blank one, or the same topics chosen,
     and drawing Block Kit objects is most of the work of opening a form."""
     key = json.dumps([asdict(values), metadata.model_dump()], sort_keys=True, default=str)
+    # Drawn under the lock: a crowd asking for the same new form at once waits for one drawing
+    # instead of each drawing it.
     with _forms_lock:
         drawn = _forms.get(key)
-        if drawn is not None:
-            _forms.move_to_end(key)
-    if drawn is None:
-        drawn = json.dumps(signup_modal(values=values, metadata=metadata).to_dict())
-        with _forms_lock:
+        if drawn is None:
+            drawn = json.dumps(signup_modal(values=values, metadata=metadata).to_dict())
             _forms[key] = drawn
             while len(_forms) > FORMS_KEPT:
                 _forms.popitem(last=False)
+        else:
+            _forms.move_to_end(key)
     form: dict[str, Any] = json.loads(drawn)  # a copy of its own for each caller
     return form
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from models import Participant, ParticipantTopic, Program
 from models.enums import Role, TopicDirection
 from tests.conftest import COORDINATOR, RunningBot
-from tests.flows import MENTEE_FORM, MENTOR_FORM, open_form, sign_up
+from tests.flows import MENTEE_FORM, MENTOR_FORM, choose_learn_topics, open_form, sign_up
 
 pytestmark = pytest.mark.needs_contract
 
@@ -208,7 +208,10 @@ def test_sign_up_enrols_confirms_by_dm_and_profile_reopens_pre_filled(bot: Runni
     assert by_id["rating:leadership"]["element"]["initial_option"]["value"] == "2"
     assert by_id["consent"]["element"]["initial_options"][0]["value"] == "agree"
 
-    # The App Home now shows the profile too.
+    # Signed up by command, nobody was looking at the App Home: it shows the profile once
+    # opened.
+    assert bot.slack.calls_to("views.publish") == []
+    bot.driver.event({"type": "app_home_opened", "user": "U0ALICE", "tab": "home"})
     home = bot.slack.wait_for("views.publish", lambda c: c.args["user_id"] == "U0ALICE")[-1]
     assert "Marketing analyst" in json.dumps(home.view)
 
@@ -355,6 +358,15 @@ def test_app_home_invites_newcomers_and_its_button_opens_the_form(bot: RunningBo
     )
     opened = bot.slack.wait_for("views.open")[0]
     assert opened.view["callback_id"] == "signup"
+
+    # Sent from the Home, the form leaves the Home showing the new profile.
+    form = bot.slack.views[opened.response["view"]["id"]]
+    form = choose_learn_topics(bot, "U0HAL", form, MENTEE_FORM["learn_topics"])
+    inputs = {**MENTEE_FORM, **{f"rating:{t}": "2" for t in MENTEE_FORM["learn_topics"]}}
+    assert bot.driver.submit_view("U0HAL", form, inputs).status_code == 200
+    republished = bot.slack.wait_for("views.publish", count=2)[-1]
+    assert republished.args["user_id"] == "U0HAL"
+    assert MENTEE_FORM["job_title"] in json.dumps(republished.view)
 
 
 def test_every_person_counts_once_across_two_people(bot: RunningBot) -> None:
