@@ -196,7 +196,10 @@ def _crowd(conn: Connection, people: int, seconds: float) -> None:
             tally, started = Tally(), time.monotonic()
             until = started + seconds
             threads = [
-                threading.Thread(target=_person, args=(driver, slack, watch, tally, n, until, mode))
+                threading.Thread(
+                    target=_person,
+                    args=(driver, slack, watch, tally, f"R{run}P{n:03d}", until, mode),
+                )
                 for n in range(people)
             ]
             calls_before = len(slack.calls)
@@ -212,7 +215,7 @@ def _crowd(conn: Connection, people: int, seconds: float) -> None:
 
 def _trigger_age(call: Any) -> float:
     issued_ms = int(str(call.args.get("trigger_id", "0.0")).split(".")[1])
-    return call.at - issued_ms / 1000
+    return float(call.at) - issued_ms / 1000
 
 
 def _pct(values: list[float], q: float) -> float | None:
