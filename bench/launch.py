@@ -44,9 +44,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pydantic import SecretStr  # noqa: E402
-from slack_bolt import Ack, App  # noqa: E402
-from slack_sdk import WebClient  # noqa: E402
+from slack_bolt import App  # noqa: E402
 
+from bench.load import BOT_TOKEN, SIGNING_SECRET, bare_bolt_app  # noqa: E402
 from bench.postgres import wiped_database  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -55,8 +55,6 @@ from models.db import make_engine, make_session_factory  # noqa: E402
 from models.migrate import upgrade_to_head  # noqa: E402
 
 TEAM = "T0LAUNCH"
-SIGNING_SECRET = "launch-bench-signing-secret-0123456789"  # noqa: S105 (only this bench uses it)
-BOT_TOKEN = "xoxb-launch-bench"  # noqa: S105 (only the fake Slack sees it)
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_launch"
 ZONES = ("Europe/London", "Europe/Berlin", "America/New_York", "Asia/Kolkata")
 HOME_SHARE = 0.2  # of a person's turns: the App Home opened instead of signing up
@@ -257,22 +255,6 @@ STATIC_FORM = {
 }
 
 
-def bare_bolt_app(api_url: str) -> App:
-    """The floor: a Bolt app that acks `/mentoring` and opens a static form on its trigger."""
-    app = App(
-        client=WebClient(token=BOT_TOKEN, base_url=api_url),
-        signing_secret=SIGNING_SECRET,
-        logger=logging.getLogger("bench.bare_bolt"),
-    )
-
-    @app.command("/mentoring")
-    def on_command(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        client.views_open(trigger_id=body["trigger_id"], view=STATIC_FORM)
-
-    return app
-
-
 def _database(kind: str, args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
     """A fresh database of this kind, migrated to head; its URL."""
     if kind == "sqlite":
@@ -373,7 +355,7 @@ def main() -> None:
             rows.append({"database": kind, "people": people, "app": "mentorbot", **row})
             engine.dispose()
             print(json.dumps(rows[-1]), flush=True)
-        row = _run(conn, bare_bolt_app(api_url), "open")
+        row = _run(conn, bare_bolt_app(api_url, form=STATIC_FORM), "open")
         rows.append({"database": "-", "people": people, "app": "bare Bolt", **row})
         print(json.dumps(rows[-1]), flush=True)
         conn.send(None)

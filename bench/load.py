@@ -660,8 +660,9 @@ class LogCounter(logging.Handler):
         return sum(n for key, n in self.counts.items() if key.startswith(("ERROR", "CRITICAL")))
 
 
-def bare_bolt_app(api_url: str) -> App:
-    """A Bolt app that only acknowledges: the floor for any Bolt app on this server."""
+def bare_bolt_app(api_url: str, *, form: dict[str, Any] | None = None) -> App:
+    """A Bolt app that only acknowledges (and opens `form` on a command's trigger, if given):
+    the floor for any Bolt app on this server."""
     app = App(
         client=WebClient(token=BOT_TOKEN, base_url=api_url),
         signing_secret=SIGNING_SECRET,
@@ -669,8 +670,10 @@ def bare_bolt_app(api_url: str) -> App:
     )
 
     @app.command("/mentoring")
-    def on_command(ack: Ack) -> None:
+    def on_command(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
+        if form is not None:
+            client.views_open(trigger_id=body["trigger_id"], view=form)
 
     @app.action(re.compile(".*"))
     def on_action(ack: Ack) -> None:
