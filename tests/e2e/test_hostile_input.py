@@ -137,7 +137,6 @@ def test_sign_up_text_is_stored_as_typed_and_echoed_escaped(bot: RunningBot, val
     else:
         assert answer.status_code == 200 and not answer.content
         bot.slack.wait_for("chat.postMessage", lambda c: c.args["channel"] == USER)
-        bot.slack.wait_for("views.publish", lambda c: c.args["user_id"] == USER)
         with bot.session_factory() as s:
             person = s.scalars(select(Participant)).one()
             assert (person.job_title, person.department, person.location) == (stored(value),) * 3
