@@ -37,16 +37,17 @@ def rematch_command(call: CommandCall) -> None:
     users = mentioned_users(call.args)
     if len(users) != 1:
         raise DomainError(f"Name the one person to re-match with @: `{COMMAND} rematch @person`.")
-    form = rematch_flows.rematch_form(call.deps, team_id=call.team_id, user_id=users[0])
+    # Answered first: working out the list reads the whole program; a refusal follows privately.
     call.ack()
+    form = rematch_flows.rematch_form(call.deps, team_id=call.team_id, user_id=users[0])
     call.client.views_open(trigger_id=call.trigger_id, view=form)
 
 
 def swap_command(call: CommandCall) -> None:
+    call.ack()  # as for rematch: the rules are checked on the whole program, after the answer
     form = rematch_flows.swap_form(
         call.deps, team_id=call.team_id, users=mentioned_users(call.args)
     )
-    call.ack()
     call.client.views_open(trigger_id=call.trigger_id, view=form)
 
 

@@ -186,7 +186,9 @@ def test_a_coordinator_ends_a_pair_then_re_matches_one_partner_from_the_people_w
     assert "Why you two" in json.dumps(intro.blocks)
 
     # Mia has no room left, and the mentor of the ended pair is free for Ned.
-    refused = bot.driver.command(COORDINATOR, f"rematch <@{MIA}>").json()
+    bot.driver.command(COORDINATOR, f"rematch <@{MIA}>")
+    refused = bot.slack.wait_for_response()
+    assert refused["response_type"] == "ephemeral"
     assert f"<@{MIA}> already has a partner and no room for another" in refused["text"]
     form = open_form(bot, COORDINATOR, f"rematch <@{MENTOR_USER}>")
     assert f"*1. <@{NED}>* as mentee" in json.dumps(form)
@@ -256,12 +258,14 @@ def test_a_swap_that_breaks_a_rule_is_refused_with_the_rule_and_strangers_cannot
     bot.clock.set(BOOKED_AT)
     before = active_pairs(bot)
 
-    refused = bot.driver.command(COORDINATOR, f"swap <@{MENTEE_USER}> <@{NIA}>").json()
+    bot.driver.command(COORDINATOR, f"swap <@{MENTEE_USER}> <@{NIA}>")
+    refused = bot.slack.wait_for_response()
     assert refused["text"] == (
         f"<@{MAX}> cannot mentor <@{MENTEE_USER}>: the mentor teaches none of the topics the "
         "mentee wants to learn."
     )
-    same = bot.driver.command(COORDINATOR, f"swap <@{MENTEE_USER}> <@{MENTOR_USER}>").json()
+    bot.driver.command(COORDINATOR, f"swap <@{MENTEE_USER}> <@{MENTOR_USER}>")
+    same = bot.slack.wait_for_response()
     assert "are in the same pair" in same["text"]
     stranger = bot.driver.command(MENTOR_USER, f"swap <@{MENTEE_USER}> <@{NED}>").json()
     assert "coordinator" in stranger["text"].lower()
