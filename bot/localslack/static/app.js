@@ -171,8 +171,14 @@ function draw(screen) {
   drawModal(screen);
 }
 
+let loads = 0;
+
 async function load() {
+  const mine = ++loads;
   const screen = await call(`/demo/api/screen?as=${encodeURIComponent(view.me)}&conv=${encodeURIComponent(view.conv)}`);
+  // Answers can overtake each other: one asked for before a change of person or conversation
+  // would draw the old screen over the new one, and nothing would redraw it.
+  if (mine !== loads) return;
   view.version = screen.version;
   draw(screen);
 }
@@ -181,7 +187,10 @@ async function watch() {
   for (;;) {
     try {
       const {version} = await call(`/demo/api/wait?since=${view.version}`);
-      if (version !== view.version && !view.busy) await load();
+      if (version === view.version) continue;
+      // While an action is on its way, its own load follows it; asking again at once would spin.
+      if (view.busy) await new Promise((resolve) => setTimeout(resolve, 100));
+      else await load();
     } catch (error) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
