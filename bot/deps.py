@@ -8,12 +8,14 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.slack.users import RecentAdmins
+from models.db import make_reader_factory
 
 if TYPE_CHECKING:
     from bot.flows.poll_messages import PollMessages
@@ -35,6 +37,11 @@ class Deps:
     later: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=4))
     # Keeps each poll's message in step with its counts (one per process).
     poll_messages: PollMessages | None = None
+
+    @cached_property
+    def readers(self) -> sessionmaker[Session]:
+        """Sessions for work that only reads; see models.db.make_reader_factory."""
+        return make_reader_factory(self.session_factory)
 
     @staticmethod
     def of(context: Any) -> Deps:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_ONLY = "mentorbot_read_only"  # an execution option: transactions that never write
 PROBE_TIMEOUT_SECONDS = 2  # libpq's smallest connect_timeout
 
 
@@ -33,6 +34,10 @@ class _WriterTurns:
         self._holder: int | None = None  # the thread whose transaction has the turn
 
     def begin(self, connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            # WAL lets a reader run beside the writer, on the snapshot it starts from.
+            connection.exec_driver_sql("BEGIN")
+            return
         me = threading.get_ident()
         # A second transaction of the thread that has the turn, or a turn that never came
         # (a transaction left open somewhere), falls back to SQLite's busy handler, as before.
@@ -64,6 +69,9 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL syncs at checkpoints, not at every commit: the file stays sound,
+    # and only the last commits before a power cut can be lost (never a process crash's).
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
@@ -107,3 +115,11 @@ def make_probe_engine(database_url: str, timeout: int = PROBE_TIMEOUT_SECONDS) -
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded attributes after commit, for rendering replies."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def make_reader_factory(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions for work that only reads (drawing a form or a page). On SQLite they do not
+    wait for the writers' turn, so a form opens while sign-ups are being saved; they must
+    never write (SQLite would refuse to turn a reader that fell behind into a writer)."""
+    bind = factory.kw["bind"]
+    return sessionmaker(bind.execution_options(**{READ_ONLY: True}), expire_on_commit=False)

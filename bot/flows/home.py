@@ -24,18 +24,20 @@ def refresh_home(
     """Publish the person's App Home; `coordinator` when known already (else Slack is asked
     whether they are a workspace admin, who are coordinators too)."""
     now = deps.clock()
-    with deps.session_factory.begin() as db_session:
+    with deps.readers() as db_session:  # only reads: it draws beside sign-ups being saved
         report = status_of(db_session, team_id=team_id, user_id=user_id, now=now)
-        if report.program is None and current_program(db_session, team_id=team_id, now=now):
-            # The workspace's very first program, created as its Home is first shown.
-            report = status_of(db_session, team_id=team_id, user_id=user_id, now=now)
         listed = is_listed_coordinator(
             db_session, team_id=team_id, user_id=user_id, configured=deps.settings.coordinator_ids
         )
+    if report.program is None:
+        with deps.session_factory.begin() as db_session:
+            if current_program(db_session, team_id=team_id, now=now):
+                # The workspace's very first program, created as its Home is first shown.
+                report = status_of(db_session, team_id=team_id, user_id=user_id, now=now)
     if coordinator is None:
         coordinator = listed or deps.admins.is_admin(client, team_id=team_id, user_id=user_id)
     if coordinator:
-        with deps.session_factory.begin() as db_session:
+        with deps.readers() as db_session:
             view = home_view(report, coordinator_dashboard(db_session, team_id=team_id, now=now))
     else:
         view = home_view(report, None)

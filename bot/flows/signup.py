@@ -6,11 +6,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.flows.base import transaction
 from bot.flows.effects import Effects, Post, RefreshHome
-from bot.services.enrollment import find_participant, profile_of, save_profile, set_timezone
+from bot.services.enrollment import (
+    find_participant,
+    find_participation,
+    profile_of,
+    save_profile,
+    set_timezone,
+)
 from bot.services.errors import SignupClosedError
 from bot.services.next_steps import returning_profile
 from bot.services.profile import ProfileInput
@@ -19,26 +26,44 @@ from bot.slack.users import fetch_timezone
 from bot.views.messages import signup_confirmation
 from bot.views.metadata import SignupMetadata
 from bot.views.signup import signup_view
+from models import Participant, Program
 
 
 def signup_form(
     deps: Deps, *, team_id: str, user_id: str, from_home: bool = False
 ) -> dict[str, Any]:
     """Blank to join, pre-filled when the person is signed up already."""
-    with deps.session_factory.begin() as db_session:
+    # Only read: on launch day the form opens while others' sign-ups are being saved.
+    with deps.readers() as db_session:
+        program, participant = find_participation(db_session, team_id=team_id, user_id=user_id)
+        if program is not None:
+            return _form(db_session, program, participant, user_id=user_id, from_home=from_home)
+    with deps.session_factory.begin() as db_session:  # first contact: the first program
         program = get_or_create_open_program(db_session, team_id=team_id, now=deps.clock())
         participant = find_participant(db_session, team_id=team_id, user_id=user_id)
-        if participant is None and not program.signup_open:
-            raise SignupClosedError(program.name)
-        if participant is not None:
-            values = profile_of(participant)
-        else:  # someone back from an earlier program starts from their answers there
-            values = (
-                returning_profile(db_session, team_id=team_id, user_id=user_id) or ProfileInput()
-            )
-        metadata = SignupMetadata(
-            editing=participant is not None, program_name=program.name, from_home=from_home
+        return _form(db_session, program, participant, user_id=user_id, from_home=from_home)
+
+
+def _form(
+    db_session: Session,
+    program: Program,
+    participant: Participant | None,
+    *,
+    user_id: str,
+    from_home: bool,
+) -> dict[str, Any]:
+    if participant is None and not program.signup_open:
+        raise SignupClosedError(program.name)
+    if participant is not None:
+        values = profile_of(participant)
+    else:  # someone back from an earlier program starts from their answers there
+        values = (
+            returning_profile(db_session, team_id=program.team_id, user_id=user_id)
+            or ProfileInput()
         )
+    metadata = SignupMetadata(
+        editing=participant is not None, program_name=program.name, from_home=from_home
+    )
     return signup_view(values=values, metadata=metadata)
 
 
