@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.services.errors import SignupClosedError
-from bot.services.persistence import get_or_create
 from bot.services.profile import ProfileInput
 from bot.services.programs import get_or_create_open_program
 from models import MatchExclusion, Participant, ParticipantTopic, Program
@@ -76,34 +76,49 @@ def save_profile(
     now: datetime,
 ) -> Enrollment:
     """Enrol the user in the open program, or update their profile if they already are."""
-    program = get_or_create_open_program(db_session, team_id=team_id, now=now)
-    existing = _find_in_program(db_session, program_id=program.id, user_id=user_id)
+    program, existing = find_participation(db_session, team_id=team_id, user_id=user_id)
+    if program is None:  # the workspace's first contact: its first program
+        program = get_or_create_open_program(db_session, team_id=team_id, now=now)
+        existing = _find_in_program(db_session, program_id=program.id, user_id=user_id)
     if existing is None and not program.signup_open:
         raise SignupClosedError(program.name)
     assert profile.role and profile.career_stage and profile.personality and profile.cadence
-    participant, created = get_or_create(
-        db_session,
-        find=lambda: (
-            existing or _find_in_program(db_session, program_id=program.id, user_id=user_id)
-        ),
-        create=lambda: Participant(
-            team_id=team_id,
-            program_id=program.id,
-            slack_user_id=user_id,
-            role=profile.role,
-            department=profile.department.strip(),
-            location=profile.location.strip(),
-            job_title=profile.job_title.strip(),
-            career_stage=profile.career_stage,
-            personality=profile.personality,
-            cadence=profile.cadence,
-            consented_at=now,
-            created_at=now,
-            updated_at=now,
-            topics=[],  # a new person's collections start empty (relationships never lazy-load)
-            exclusions=[],
-        ),
+    created = existing is None
+    participant = existing or Participant(
+        team_id=team_id,
+        program_id=program.id,
+        slack_user_id=user_id,
+        consented_at=now,
+        created_at=now,
+        topics=[],  # a new person's collections start empty (relationships never lazy-load)
+        exclusions=[],
     )
+    _fill(participant, profile, timezone=timezone, now=now, user_id=user_id)
+    if created:
+        try:
+            # Whole, in one flush; a savepoint, so a concurrent sign-up of the same person
+            # loses only this insert.
+            with db_session.begin_nested():
+                db_session.add(participant)
+        except IntegrityError:
+            winner = _find_in_program(db_session, program_id=program.id, user_id=user_id)
+            if winner is None:
+                raise
+            participant, created = winner, False
+            _fill(participant, profile, timezone=timezone, now=now, user_id=user_id)
+    db_session.flush()
+    return Enrollment(participant=participant, program=program, created=created)
+
+
+def _fill(
+    participant: Participant,
+    profile: ProfileInput,
+    *,
+    timezone: str | None,
+    now: datetime,
+    user_id: str,
+) -> None:
+    assert profile.role and profile.career_stage and profile.personality and profile.cadence
     participant.role = profile.role
     participant.department = profile.department.strip()
     participant.location = profile.location.strip()
@@ -118,8 +133,6 @@ def save_profile(
         participant.timezone = timezone
     _sync_topics(participant, profile)
     _sync_exclusions(participant, profile, user_id=user_id)
-    db_session.flush()
-    return Enrollment(participant=participant, program=program, created=created)
 
 
 def _sync_topics(participant: Participant, profile: ProfileInput) -> None:
@@ -208,6 +221,6 @@ def profile_of(participant: Participant) -> ProfileInput:
 
 def set_timezone(db_session: Session, *, participant_id: int, timezone: str) -> None:
     """Record the participant's IANA time zone as Slack reports it."""
-    participant = db_session.get(Participant, participant_id)
-    if participant is not None:
-        participant.timezone = timezone
+    db_session.execute(
+        update(Participant).where(Participant.id == participant_id).values(timezone=timezone)
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,9 +20,17 @@ def claim_once(db_session: Session, *, key: str, team_id: str, now: datetime) ->
     The claim commits or rolls back with the caller's transaction, so an effect that fails
     leaves the key free for Slack's retry.
     """
+    row = {"key": key, "team_id": team_id, "created_at": now}
+    dialect = db_session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):  # one statement: a claim is made on every submission
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        claimed = db_session.execute(
+            insert(ProcessedRequest).values(row).on_conflict_do_nothing(index_elements=["key"])
+        )
+        return bool(getattr(claimed, "rowcount", 0))
     try:
         with db_session.begin_nested():
-            db_session.add(ProcessedRequest(key=key, team_id=team_id, created_at=now))
+            db_session.add(ProcessedRequest(**row))
     except IntegrityError:
         return False
     return True

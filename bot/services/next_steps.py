@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.services import outbox
@@ -97,21 +97,25 @@ def invite_returning(db_session: Session, *, program: Program, now: datetime) ->
     return queued
 
 
+# Built once: it runs for every new person's sign-up form, before the form can open.
+_RETURNING = (
+    select(Participant)
+    .where(
+        Participant.team_id == bindparam("team_id"),
+        Participant.slack_user_id == bindparam("user_id"),
+        Participant.status == ParticipantStatus.ACTIVE,
+        Participant.next_step.in_(RETURNING),
+    )
+    .options(selectinload(Participant.topics), selectinload(Participant.exclusions))
+    .order_by(Participant.id.desc())
+)
+
+
 def returning_profile(db_session: Session, *, team_id: str, user_id: str) -> ProfileInput | None:
     """The person's answers from their last program, for the next one's sign-up form, with
     the roles swapped (what they taught, they now learn) if they asked for the other role;
     None unless they chose in a close-out to come back."""
-    person = db_session.scalars(
-        select(Participant)
-        .where(
-            Participant.team_id == team_id,
-            Participant.slack_user_id == user_id,
-            Participant.status == ParticipantStatus.ACTIVE,
-            Participant.next_step.in_(RETURNING),
-        )
-        .options(selectinload(Participant.topics), selectinload(Participant.exclusions))
-        .order_by(Participant.id.desc())
-    ).first()
+    person = db_session.scalars(_RETURNING, {"team_id": team_id, "user_id": user_id}).first()
     if person is None:
         return None
     # Consent is to this program's use of the answers: asked again, never carried over.
