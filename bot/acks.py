@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 
@@ -62,28 +62,45 @@ class ListenerPool(ContextCopyingExecutor):
     """
 
     def __init__(
-        self, max_workers: int, background_workers: int = 2, later_workers: int = 4
+        self,
+        max_workers: int,
+        background_workers: int = 2,
+        later_workers: int = 4,
+        trigger_workers: int = 8,
     ) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix="listener")
         self._expected = threading.local()
+        # Listeners that may spend a trigger_id (a command, a shortcut, a button) run on
+        # threads of their own: a form must open within Slack's 3 seconds, so it never waits
+        # for a thread behind submissions being saved.
+        self.triggered = ContextCopyingExecutor(
+            max_workers=trigger_workers, thread_name_prefix="triggered"
+        )
         self.background = ContextCopyingExecutor(
             max_workers=background_workers, thread_name_prefix="background"
         )
         self.later = ContextCopyingExecutor(max_workers=later_workers, thread_name_prefix="later")
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.triggered.shutdown(wait=wait, cancel_futures=cancel_futures)
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
         self.later.shutdown(wait=wait, cancel_futures=cancel_futures)
         self.background.shutdown(wait=wait, cancel_futures=cancel_futures)
 
-    def expect(self, ack: KeptAck) -> None:
-        """The ack of the listener that the calling (request) thread hands over next."""
+    def expect(self, ack: KeptAck, *, triggered: bool = False) -> None:
+        """The ack of the listener that the calling (request) thread hands over next, and
+        whether its request carries a trigger_id the listener may spend."""
         self._expected.ack = ack
+        self._expected.triggered = triggered
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         ack: KeptAck | None = getattr(self._expected, "ack", None)
-        self._expected.ack = None
-        future = super().submit(fn, *args, **kwargs)
+        triggered = getattr(self._expected, "triggered", False)
+        self._expected.ack, self._expected.triggered = None, False
+        if triggered:
+            future = self.triggered.submit(fn, *args, **kwargs)
+        else:
+            future = super().submit(fn, *args, **kwargs)
         if ack is not None:
             future.add_done_callback(lambda _done: ack.given.set())
             ack.given.wait(ACK_WAIT_SECONDS)
@@ -92,8 +109,17 @@ class ListenerPool(ContextCopyingExecutor):
 
 def register(app: App, pool: ListenerPool) -> None:
     @app.middleware
-    def keep_acks(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+    def keep_acks(
+        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
         ack = KeptAck()
         context["ack"] = ack
-        pool.expect(ack)  # this middleware runs on the request thread, just before the handover
+        # This middleware runs on the request thread, just before the handover.
+        pool.expect(ack, triggered=spends_trigger(body))
         return next()
+
+
+def spends_trigger(body: dict[str, Any]) -> bool:
+    """A request whose listener may open a form on its trigger_id (a submission's answer is
+    the ack itself, so it never needs one)."""
+    return "trigger_id" in body and body.get("type") not in ("view_submission", "view_closed")

@@ -96,6 +96,11 @@ class Failure:
 class _QuietServer(ThreadingHTTPServer):
     """A browser that goes away mid-request (a long poll, a closed tab) is not an error."""
 
+    # Each Web API call comes on a connection of its own (the SDK keeps none open): with the
+    # standard backlog of 5, a burst of calls has connections refused and retried a second
+    # later, a delay that Slack itself never adds.
+    request_queue_size = 128
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         logger.debug("request from %s ended early", client_address, exc_info=True)
 
