@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+IDLE_PING_SECONDS = 5.0  # a pooled connection idle this long is pinged before use
 READ_ONLY = "mentorbot_read_only"  # an execution option: transactions that never write
 PROBE_TIMEOUT_SECONDS = 2  # libpq's smallest connect_timeout
 
@@ -90,7 +93,34 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "commit", turns.end)
         event.listen(engine, "rollback", turns.end)
         return engine
-    return create_engine(database_url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(database_url, **kwargs)
+    event.listen(engine, "checkin", _note_checkin)
+
+    def ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        _ping_if_idle(engine, dbapi_connection, record)
+
+    event.listen(engine, "checkout", ping_if_idle)
+    return engine
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(engine: Engine, dbapi_connection: Any, record: Any) -> None:
+    """A connection that sat in the pool a while is pinged before use, so one the database
+    dropped meanwhile (a restart, an idle timeout) is replaced instead of failing a request.
+    One busy a moment ago is not: under a crowd, a ping before each transaction would be a
+    round trip more for every one of them."""
+    idle_since = record.info.get("checked_in_at")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+        return
+    try:
+        alive = engine.dialect.do_ping(dbapi_connection)
+    except Exception as error:
+        raise DisconnectionError(str(error)) from error  # the pool tries a fresh connection
+    if not alive:
+        raise DisconnectionError("the database did not answer a ping")
 
 
 def make_probe_engine(database_url: str, timeout: int = PROBE_TIMEOUT_SECONDS) -> Engine:
@@ -122,4 +152,8 @@ def make_reader_factory(factory: sessionmaker[Session]) -> sessionmaker[Session]
     wait for the writers' turn, so a form opens while sign-ups are being saved; they must
     never write (SQLite would refuse to turn a reader that fell behind into a writer)."""
     bind = factory.kw["bind"]
-    return sessionmaker(bind.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+    options: dict[str, Any] = {READ_ONLY: True}
+    if bind.dialect.name == "postgresql":
+        # Each statement on its own snapshot: no BEGIN and ROLLBACK round trips around them.
+        options["isolation_level"] = "AUTOCOMMIT"
+    return sessionmaker(bind.execution_options(**options), expire_on_commit=False)
