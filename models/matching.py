@@ -76,6 +76,8 @@ class MatchRound(Timestamps, Base):
     unmatched: Mapped[int] = mapped_column(Integer, default=0)
     top_topic_covered: Mapped[float | None] = mapped_column(Float)
     cross_department: Mapped[float | None] = mapped_column(Float)
+    # 1 - total / bound of the solve (None once the proposal was changed by hand).
+    gap: Mapped[float | None] = mapped_column(Float)
     # Open modals showing this round, to fill or update: [{"user": ..., "view": ...}].
     watchers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     published_by: Mapped[str | None] = mapped_column(String(32))

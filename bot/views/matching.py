@@ -235,6 +235,13 @@ def round_line(status: RoundStatus) -> str:
     return progress_text(status)
 
 
+def gap_words(gap: float) -> str:
+    """How close the proposal is to the best possible under the rules, in words."""
+    if gap < 0.0005:
+        return "These pairs are *the best possible* under the rules."
+    return f"These pairs are within *{gap:.1%}* of the best possible under the rules."
+
+
 def proposal_modal(proposal: Proposal, *, notice: str | None = None) -> View:
     """The proposal for review: figures, pairs with reasons, the unmatched with reasons."""
     pairs, unmatched = proposal.pairs, proposal.unmatched
@@ -247,6 +254,7 @@ def proposal_modal(proposal: Proposal, *, notice: str | None = None) -> View:
                 f"{plural(unmatched_count, 'person', 'people')} unmatched.\n"
                 f"Top wanted topic covered for *{_percent(proposal.top_topic_covered)}* of "
                 f"mentees · *{_percent(proposal.cross_department)}* of pairs cross departments."
+                + (f"\n{gap_words(proposal.gap)}" if proposal.gap is not None else "")
             )
         ),
         ContextBlock(

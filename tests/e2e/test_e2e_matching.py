@@ -32,6 +32,8 @@ def test_review_remove_rerun_publish(bot: RunningBot) -> None:
     view = open_review(bot)
     text = json.dumps(view)
     assert "2 pairs proposed, 2 people unmatched" in text
+    # The solve's bound proves there is nothing better to find.
+    assert "These pairs are *the best possible* under the rules." in text
     assert "<@U0MAX>* coaches *<@U0EVA>" in text  # generative AI
     assert "<@U0MIA>* coaches *<@U0EDD>" in text  # social media
     assert "can teach Generative AI" in text and "bridges Sales and Finance" in text
@@ -46,6 +48,8 @@ def test_review_remove_rerun_publish(bot: RunningBot) -> None:
     remove = next(o for o in first["accessory"]["options"] if o["value"].startswith("remove:"))
     view = click_in_view(bot, view, "match_pair_menu", type="overflow", selected_option=remove)
     assert "Pair removed" in json.dumps(view)
+    # Changed by hand, the proposal no longer claims the solve's proof.
+    assert "best possible" not in json.dumps(view)
     with bot.session_factory() as s:
         assert s.scalar(select(func.count()).select_from(ForbiddenPairing)) == 1
     assert len(pair_blocks(view)) == 1
@@ -55,6 +59,7 @@ def test_review_remove_rerun_publish(bot: RunningBot) -> None:
     pairing = first["text"]["text"].split("  ·")[0]
     assert pairing not in json.dumps(view)  # the removed pairing does not come back
     assert "past partners or people either of you asked not to be matched" in json.dumps(view)
+    assert "the best possible* under the rules" in json.dumps(view)
 
     view = click_in_view(bot, view, "match_publish", type="button")
     assert "Publishing" in json.dumps(view) and "0 of 1 introduction sent" in json.dumps(view)

@@ -8,7 +8,7 @@ mentored, or both.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -53,10 +53,17 @@ class Pool:
 class Assignment:
     pairs: list[tuple[int, int, float]]  # (mentor index, mentee index, score)
     method: str  # "exact" or "pruned"
+    # No pairing under the rules totals more than this (an LP dual bound; see _dual_bound).
+    bound: float = 0.0
 
     @property
     def total(self) -> float:
         return float(sum(score for _, _, score in self.pairs))
+
+    @property
+    def gap(self) -> float:
+        """How far the total may be below the best possible: 1 - total / bound."""
+        return max(0.0, 1.0 - self.total / self.bound) if self.bound > 0 else 0.0
 
 
 def tz_overlap_hours(a: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -225,14 +232,8 @@ def _join(rows: list[NDArray[Any]], cols: list[NDArray[Any]], scores: list[NDArr
 SCORE_SCALE = 1000  # min-cost flow works in integers: scores kept to 1/1000
 
 
-def _max_weight_b_matching(
-    edges: Edges, n_mentees: int, capacity: NDArray[np.int64]
-) -> NDArray[np.bool_]:
-    return _solve_flow(edges, n_mentees, capacity)[0]
-
-
 def _solve_flow(
-    edges: Edges, n_mentees: int, capacity: NDArray[np.int64]
+    edges: Edges, n_mentees: int, capacity: NDArray[np.int64], *, priced: bool = True
 ) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
     """Which edges an optimal matching uses: each mentee once, each mentor up to capacity.
 
@@ -270,6 +271,8 @@ def _solve_flow(
         raise RuntimeError(f"matching solver stopped with status {status}")
     flows = flow.flows(np.arange(len(starts)))
     used: NDArray[np.bool_] = flows[n_mentees : n_mentees + len(rows)] > 0
+    if not priced:
+        return used, np.zeros(sink + 1, dtype=np.int64)
     return used, _potentials(starts, ends, caps, costs, flows, sink + 1)
 
 
@@ -297,9 +300,54 @@ def _potentials(
     raise RuntimeError("the residual network has a negative cycle: the flow is not optimal")
 
 
+def _mentor_prices(potential: NDArray[np.int64], n_mentees: int, n_mentors: int) -> NDArray[Any]:
+    """Each mentor's dual price from the flow's node potentials: what one more of their
+    slots would be worth (0 for a mentor with slots to spare)."""
+    sink = potential[n_mentees + n_mentors + 1]
+    mentor = potential[n_mentees : n_mentees + n_mentors]
+    price: NDArray[np.float64] = np.maximum(sink - mentor, 0).astype(np.float64) / SCORE_SCALE
+    return price
+
+
+def _dual_bound(
+    capacity: NDArray[Any], price: NDArray[Any], best_margins: Iterator[NDArray[Any]]
+) -> float:
+    """An upper bound on every pairing's total: sum of capacity x price over mentors, plus
+    each mentee's best margin over all their allowed mentors, max(0, score - price).
+
+    Any prices give a valid bound (a feasible point of the assignment LP's dual: mentee
+    values u, mentor prices v >= 0, u + v >= score on every allowed pair), and the LP has
+    integral optima, so prices from an optimal flow make it tight. `best_margins` yields
+    the mentees' best margins block by block, so no pass holds every pair.
+    """
+    return float(capacity.astype(np.float64) @ price) + sum(
+        float(np.maximum(m, 0).sum()) for m in best_margins
+    )
+
+
+def _margins(block: NDArray[Any], price: NDArray[Any]) -> NDArray[np.float64]:
+    """Each mentee's best margin, max over mentors of score - price, and never below 0."""
+    best: NDArray[np.float64] = (block.astype(np.float64) - price[None, :]).max(axis=1, initial=0.0)
+    return best
+
+
+def _streamed_bound(
+    pool: Pool,
+    mentees: NDArray[np.intp],
+    mentors: NDArray[np.intp],
+    price: NDArray[Any],
+    features: Features,
+) -> float:
+    margins = (
+        _margins(score_block(pool, chunk, mentors, features), price)
+        for _, chunk in _chunks(mentees)
+    )
+    return _dual_bound(pool.capacity[mentors], price, margins)
+
+
 def _solve_certified(
     pool: Pool, mentees: NDArray[np.intp], mentors: NDArray[np.intp], top_k: int
-) -> Edges:
+) -> tuple[Edges, float]:
     """Exact optimum without giving the solver every pair.
 
     All scores are computed once; the solver starts from each side's best `top_k` partners.
@@ -344,7 +392,13 @@ def _solve_certified(
                 candidate[start:stop] |= better
                 improvable = True
         if not improvable:
-            return edges[0][used], edges[1][used], edges[2][used]
+            price = _mentor_prices(potential, len(mentees), len(mentors))
+            margins = (
+                _margins(scores[start : start + ROW_CHUNK], price)
+                for start in range(0, len(mentees), ROW_CHUNK)
+            )
+            bound = _dual_bound(capacity, price, margins)
+            return (edges[0][used], edges[1][used], edges[2][used]), bound
 
 
 def _solve(
@@ -353,48 +407,111 @@ def _solve(
     can_mentee: NDArray[np.bool_],
     top_k: int,
     exact: bool | None,
+    *,
+    bounded: bool = True,
 ) -> Assignment:
+    """The best pairs for these sides; with `bounded`, the bound that proves how close."""
     mentors = np.flatnonzero(can_mentor & (pool.capacity > 0)).astype(np.intp)
     mentees = np.flatnonzero(can_mentee).astype(np.intp)
     if len(mentors) == 0 or len(mentees) == 0:
         return Assignment([], "exact")
     use_exact = exact if exact is not None else len(mentees) * len(mentors) <= W.DENSE_LIMIT
     chosen: Edges
+    bound = 0.0
     if use_exact:
-        chosen = _solve_certified(pool, mentees, mentors, top_k)
+        chosen, bound = _solve_certified(pool, mentees, mentors, top_k)
     else:
         edges = _top_edges(pool, mentees, mentors, top_k)
-        used = _max_weight_b_matching(edges, len(mentees), pool.capacity[mentors].astype(np.int64))
+        capacity = pool.capacity[mentors].astype(np.int64)
+        used, potential = _solve_flow(edges, len(mentees), capacity)
         chosen = (edges[0][used], edges[1][used], edges[2][used])
+        if bounded:
+            price = _mentor_prices(potential, len(mentees), len(mentors))
+            bound = _streamed_bound(pool, mentees, mentors, price, Features.of(pool))
     rows, cols, scores = chosen
     pairs = [
         (int(mentors[c]), int(mentees[r]), float(s))
         for r, c, s in zip(rows, cols, scores, strict=True)
     ]
-    return Assignment(pairs, "exact" if use_exact else "pruned")
+    return Assignment(pairs, "exact" if use_exact else "pruned", bound)
 
 
 def assign(pool: Pool, *, top_k: int | None = None, exact: bool | None = None) -> Assignment:
-    """Maximum total score under the hard rules and capacities.
+    """Maximum total score under the hard rules and capacities, with a bound on the best
+    possible total (`Assignment.bound`, `.gap`).
 
     Exact, with a proof of optimality (see _solve_certified), while mentees x mentors fits
     DENSE_LIMIT; beyond it, pruned to each mentee's and each mentor's best `top_k` partners.
 
-    People who may take either side take one: first everyone who can be mentored is offered
-    as a mentee; then those of them left unmatched are offered as mentors instead, and the
-    better of the two solutions is kept. Each solve is optimal for the sides it is given.
+    People who may take either side take one: the side _role_bound, which also gives the
+    bound, found best for each. The solve is optimal for the sides it is given.
     """
     top_k = top_k or W.TOP_K
     both = pool.can_mentor & pool.can_mentee
-    first = _solve(pool, pool.can_mentor & ~both, pool.can_mentee, top_k, exact)
     if not both.any():
-        return first
-    matched_as_mentee = np.zeros(pool.size, dtype=bool)
-    matched_as_mentee[[mentee for _, mentee, _ in first.pairs]] = True
-    switch = both & ~matched_as_mentee
-    if not switch.any():
-        return first
-    second = _solve(
-        pool, (pool.can_mentor & ~both) | switch, pool.can_mentee & ~switch, top_k, exact
+        return _solve(pool, pool.can_mentor, pool.can_mentee, top_k, exact)
+    bound, mentors_hint = _role_bound(pool, top_k)
+    sides = _solve(
+        pool,
+        pool.can_mentor & (~both | mentors_hint),
+        pool.can_mentee & ~mentors_hint,
+        top_k,
+        exact,
+        bounded=False,
     )
-    return second if second.total > first.total else first
+    return replace(sides, bound=bound)
+
+
+ROLE_ROUNDS = 8  # subgradient steps on the one-side-each prices
+
+
+def _role_bound(pool: Pool, top_k: int) -> tuple[float, NDArray[np.bool_]]:
+    """A bound for pools where some people may take either side, and which side each
+    should take.
+
+    Offered on both sides at once, they relax the problem into one the flow solves
+    exactly, but loosely (someone mentoring and being mentored). Each of them also keeps
+    "mentee + load / capacity <= 1", priced in (Lagrangian relaxation): any prices >= 0
+    give a bound, sum of prices + the priced problem's dual bound, and a few subgradient
+    steps on the candidate pairs find good ones. The side each took in the last priced
+    solve is the hint returned.
+    """
+    both = pool.can_mentor & pool.can_mentee
+    mentors = np.flatnonzero(pool.can_mentor & (pool.capacity > 0)).astype(np.intp)
+    mentees = np.flatnonzero(pool.can_mentee).astype(np.intp)
+    hint = np.zeros(pool.size, dtype=bool)
+    if len(mentors) == 0 or len(mentees) == 0:
+        return 0.0, hint
+    # The steps only choose prices, and each side's best partners are enough for that: the
+    # bound itself is then taken over every pair.
+    rows, cols, scores = _top_edges(pool, mentees, mentors, top_k)
+    slots = pool.capacity.astype(np.float64).clip(min=1)
+    capacity = pool.capacity[mentors].astype(np.int64)
+    price = np.zeros(pool.size)  # per person; stays 0 for those with one side
+    step = float(np.mean(scores)) if len(scores) else 0.0
+    mentor_price = np.zeros(len(mentors))
+    for round_ in range(ROLE_ROUNDS):
+        charged = scores - price[mentees[rows]] - price[mentors[cols]] / slots[mentors[cols]]
+        last = round_ == ROLE_ROUNDS - 1
+        used, potential = _solve_flow((rows, cols, charged), len(mentees), capacity, priced=last)
+        as_mentee = np.zeros(pool.size)
+        as_mentee[mentees[rows[used]]] = 1.0
+        load = np.bincount(mentors[cols[used]], minlength=pool.size) / slots
+        hint = both & (load > as_mentee)
+        stepped = np.maximum(price[both] + step * (as_mentee[both] + load[both] - 1.0), 0)
+        if last:
+            mentor_price = _mentor_prices(potential, len(mentees), len(mentors))
+        else:
+            price[both] = stepped
+            step *= 0.6
+    features = Features.of(pool)
+    margins = (
+        _margins(
+            score_block(pool, chunk, mentors, features)
+            - price[chunk][:, None]
+            - (price[mentors] / slots[mentors])[None, :],
+            mentor_price,
+        )
+        for _, chunk in _chunks(mentees)
+    )
+    return float(price.sum()) + _dual_bound(pool.capacity[mentors], mentor_price, margins), hint

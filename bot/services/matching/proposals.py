@@ -57,6 +57,7 @@ class Proposal:
     pair_count: int = -1  # all of them (-1: as many as listed)
     unmatched_count: int = -1
     round_id: int | None = None
+    gap: float | None = None  # the solve's, while nobody has changed the proposal by hand
 
     @property
     def total_pairs(self) -> int:
@@ -76,6 +77,7 @@ class Solved:
     unmatched: list[tuple[int, str]]  # participant id, reason
     top_topic_covered: float | None = None
     cross_department: float | None = None
+    gap: float | None = None  # how far below the best possible total the solve may be
 
 
 def _top_topic(participant: Participant) -> str | None:
@@ -112,7 +114,7 @@ def solve(loaded: LoadedPool, *, pinned: Sequence[tuple[int, int]] = ()) -> Solv
         + [(by_id.get(m), by_id.get(e)) for m, e in pinned],
         [by_id[p] for p, _ in unmatched],
     )
-    return Solved(pairs, unmatched, covered, cross)
+    return Solved(pairs, unmatched, covered, cross, result.gap)
 
 
 def store(db_session: Session, *, program: Program, solved: Solved, now: datetime) -> None:
@@ -225,6 +227,7 @@ def current_proposal(
         pair_count=pair_count,
         unmatched_count=unmatched_count,
         round_id=latest.id if latest else None,
+        gap=latest.gap if latest else None,
     )
 
 

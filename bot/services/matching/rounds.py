@@ -180,6 +180,7 @@ def finish_solve(
         solved.top_topic_covered,
         solved.cross_department,
     )
+    found.gap = solved.gap
     found.state, found.solved_at, found.updated_at = RoundState.READY, now, now
     return found
 
@@ -189,6 +190,7 @@ def _refresh_figures(db_session: Session, found: MatchRound, program: Program) -
     found.pairs, found.unmatched = proposal.total_pairs, proposal.total_unmatched
     found.top_topic_covered = proposal.top_topic_covered
     found.cross_department = proposal.cross_department
+    found.gap = None  # the bound is the solve's; a proposal changed by hand is not
 
 
 def refresh_figures(db_session: Session, *, program: Program) -> None:
