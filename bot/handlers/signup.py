@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.flows import effects
+from bot.flows.effects import Effects
 from bot.flows.signup import confirm, sign_up, signup_form
 from bot.handlers.commands import COMMAND, CommandCall, SubCommand
 from bot.handlers.listen import action, once_key, refuse, view
@@ -26,17 +27,30 @@ def open_form(call: CommandCall) -> None:
     call.ack()
     form = signup_form(call.deps, team_id=call.team_id, user_id=call.user_id)
     call.client.views_open(trigger_id=call.trigger_id, view=form)
+    _learn_timezone(call.deps, call.client, team_id=call.team_id, user_id=call.user_id)
 
 
 def on_open_signup(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     ack()
+    deps, team_id, user_id = Deps.of(context), team_id_of(body), user_id_of(body)
     form = signup_form(
-        Deps.of(context),
-        team_id=team_id_of(body),
-        user_id=user_id_of(body),
+        deps,
+        team_id=team_id,
+        user_id=user_id,
         from_home=(body.get("view") or {}).get("type") == "home",
     )
     client.views_open(trigger_id=body["trigger_id"], view=form)
+    _learn_timezone(deps, client, team_id=team_id, user_id=user_id)
+
+
+def _learn_timezone(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> None:
+    """While the person fills in the form: their time zone, for the sign-up to save."""
+
+    def learn() -> Effects:
+        deps.timezones.learn(client, team_id=team_id, user_id=user_id)
+        return Effects()
+
+    effects.run_later(learn, deps=deps, client=client, what="reading a time zone")
 
 
 def on_learn_topics_changed(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -66,14 +80,15 @@ def on_submit(
 ) -> None:
     profile = parse_signup_state(state_values(view))
     refuse(errors_for_blocks(validate_profile(profile), _input_block_ids(view)))
-    deps = Deps.of(context)
+    deps, team_id, user_id = Deps.of(context), team_id_of(body), user_id_of(body)
     signed = sign_up(
         deps,
-        team_id=team_id_of(body),
-        user_id=user_id_of(body),
+        team_id=team_id,
+        user_id=user_id,
         profile=profile,
         once=once_key(view),
         from_home=SignupMetadata.load(view.get("private_metadata")).from_home,
+        timezone=deps.timezones.known(team_id=team_id, user_id=user_id),
     )
     ack()  # once saved: the form closes on what the database holds
     # The confirmation can wait: the listener threads stay free for forms to open in time.

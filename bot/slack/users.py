@@ -86,3 +86,34 @@ class RecentAdmins:
                 self._seen = {k: v for k, v in self._seen.items() if v[0] > now}
             self._seen[key] = (now + self._seconds, admin)
         return admin
+
+
+TIMEZONE_KEPT_SECONDS = 1800.0  # long enough to fill in a form
+
+
+class RecentTimezones:
+    """Time zones read while people fill in the sign-up form, so that saving the form stores
+    theirs at once, with no second write after it (one fewer transaction for each sign-up on
+    launch day). Per process: a submission another process answers reads it afresh."""
+
+    def __init__(
+        self, seconds: float = TIMEZONE_KEPT_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._seconds, self._clock = seconds, clock
+        self._seen: dict[tuple[str, str], tuple[float, str]] = {}
+        self._lock = threading.Lock()
+
+    def learn(self, client: WebClient, *, team_id: str, user_id: str) -> None:
+        timezone = fetch_timezone(client, user_id)
+        if not timezone:
+            return
+        now = self._clock()
+        with self._lock:
+            if len(self._seen) >= 10_000:  # keep memory bounded on the busiest day
+                self._seen = {k: v for k, v in self._seen.items() if v[0] > now}
+            self._seen[(team_id, user_id)] = (now + self._seconds, timezone)
+
+    def known(self, *, team_id: str, user_id: str) -> str | None:
+        with self._lock:
+            seen = self._seen.get((team_id, user_id))
+        return seen[1] if seen is not None and seen[0] > self._clock() else None
