@@ -3,12 +3,14 @@ the engine and of coordinators' hand-made changes."""
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import numpy as np
 from hypothesis import strategies as st
 
 from bench.population import synthetic_pool
 from bot.services.matching import weights as W
-from bot.services.matching.engine import Pool, tz_overlap_hours
+from bot.services.matching.engine import Pool, score_block, tz_overlap_hours
 
 
 def check_hard_rules(pool: Pool, pairs: list[tuple[int, int, float]]) -> None:
@@ -75,3 +77,28 @@ def reference_score(pool: Pool, mentor: int, mentee: int) -> float:
     score += W.PERSONALITY * (0.5 if 1 in (pm, pe) else float(pm != pe))
     score += W.CADENCE * (pool.cadence[mentor] == pool.cadence[mentee])
     return score
+
+
+def brute_force_optimum(pool: Pool) -> float:
+    """The best total over every valid set of pairs, each person on one side (tiny pools)."""
+    people = np.arange(pool.size, dtype=np.intp)
+    scores = score_block(pool, people, people)
+    edges = [
+        (mentee, mentor, float(scores[mentee, mentor]))
+        for mentee in range(pool.size)
+        for mentor in range(pool.size)
+        if pool.can_mentee[mentee] and pool.can_mentor[mentor] and scores[mentee, mentor] > 0
+    ]
+    best = 0.0
+    for size in range(1, min(pool.size, len(edges)) + 1):
+        for chosen in combinations(edges, size):
+            mentees = [e[0] for e in chosen]
+            load: dict[int, int] = {}
+            for _, mentor, _ in chosen:
+                load[mentor] = load.get(mentor, 0) + 1
+            if len(set(mentees)) < size or set(mentees) & set(load):
+                continue
+            if any(count > pool.capacity[mentor] for mentor, count in load.items()):
+                continue
+            best = max(best, sum(e[2] for e in chosen))
+    return best

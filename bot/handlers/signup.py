@@ -27,7 +27,6 @@ def open_form(call: CommandCall) -> None:
     call.ack()
     form = signup_form(call.deps, team_id=call.team_id, user_id=call.user_id)
     call.client.views_open(trigger_id=call.trigger_id, view=form)
-    _learn_timezone(call.deps, call.client, team_id=call.team_id, user_id=call.user_id)
 
 
 def on_open_signup(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -40,11 +39,12 @@ def on_open_signup(ack: Ack, body: dict[str, Any], client: WebClient, context: B
         from_home=(body.get("view") or {}).get("type") == "home",
     )
     client.views_open(trigger_id=body["trigger_id"], view=form)
-    _learn_timezone(deps, client, team_id=team_id, user_id=user_id)
 
 
 def _learn_timezone(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> None:
     """While the person fills in the form: their time zone, for the sign-up to save."""
+    if deps.timezones.known(team_id=team_id, user_id=user_id):
+        return
 
     def learn() -> Effects:
         deps.timezones.learn(client, team_id=team_id, user_id=user_id)
@@ -53,7 +53,9 @@ def _learn_timezone(deps: Deps, client: WebClient, *, team_id: str, user_id: str
     effects.run_later(learn, deps=deps, client=client, what="reading a time zone")
 
 
-def on_learn_topics_changed(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+def on_learn_topics_changed(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
     """Re-render the form so there is one self-rating field per topic chosen to learn."""
     ack()
     form = body["view"]
@@ -69,6 +71,8 @@ def on_learn_topics_changed(ack: Ack, body: dict[str, Any], client: WebClient) -
         # A newer change already re-rendered the form; that render wins.
         if error.response.get("error") != "hash_conflict":
             raise
+    # Halfway through the form (not as it opens, while others' forms wait to open).
+    _learn_timezone(Deps.of(context), client, team_id=team_id_of(body), user_id=user_id_of(body))
 
 
 def _input_block_ids(form: dict[str, Any]) -> set[str]:

@@ -337,10 +337,11 @@ def test_the_time_zone_read_while_the_form_is_open_is_saved_with_the_sign_up(
 ) -> None:
     bot.slack.add_user("U0HUGO", tz="Asia/Kolkata")
     view = open_form(bot, "U0HUGO")
+    assert bot.slack.calls_to("users.info") == []  # not while forms are waiting to open
+    view = choose_learn_topics(bot, "U0HUGO", view, MENTOR_FORM["learn_topics"])
     # Slack is asked while the person fills in the form...
     timezones = deps_of(bot.app).timezones
     eventually(lambda: timezones.known(team_id=bot.slack.team_id, user_id="U0HUGO"))
-    view = choose_learn_topics(bot, "U0HUGO", view, MENTOR_FORM["learn_topics"])
     inputs = {**MENTOR_FORM, **{f"rating:{t}": "2" for t in MENTOR_FORM["learn_topics"]}}
     assert bot.driver.submit_view("U0HUGO", view, inputs).status_code == 200
     dm = bot.slack.wait_for("chat.postMessage", lambda c: c.args["channel"] == "U0HUGO")[0]

@@ -4,41 +4,13 @@ pools, people who may take either side included), tight when the solve is exact.
 
 from __future__ import annotations
 
-from itertools import combinations
-
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 
-from bot.services.matching.engine import Pool, assign, score_block
+from bot.services.matching.engine import Pool, assign
 from bot.views.matching import gap_words
-from tests.pools import check_hard_rules, pools
+from tests.pools import brute_force_optimum, check_hard_rules, pools
 
 SLACK = 1e-3  # scores are solved to 1/1000
-
-
-def brute_force_optimum(pool: Pool) -> float:
-    """The best total over every valid set of pairs, each person on one side (tiny pools)."""
-    people = np.arange(pool.size, dtype=np.intp)
-    scores = score_block(pool, people, people)
-    edges = [
-        (mentee, mentor, float(scores[mentee, mentor]))
-        for mentee in range(pool.size)
-        for mentor in range(pool.size)
-        if pool.can_mentee[mentee] and pool.can_mentor[mentor] and scores[mentee, mentor] > 0
-    ]
-    best = 0.0
-    for size in range(1, min(pool.size, len(edges)) + 1):
-        for chosen in combinations(edges, size):
-            mentees = [e[0] for e in chosen]
-            load: dict[int, int] = {}
-            for _, mentor, _ in chosen:
-                load[mentor] = load.get(mentor, 0) + 1
-            if len(set(mentees)) < size or set(mentees) & set(load):
-                continue
-            if any(count > pool.capacity[mentor] for mentor, count in load.items()):
-                continue
-            best = max(best, sum(e[2] for e in chosen))
-    return best
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

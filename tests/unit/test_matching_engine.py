@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import combinations
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,33 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from bench.population import synthetic_pool
 from bot.services.matching.engine import Pool, assign, score_block
 from bot.services.matching.reasons import unmatched_reason
-from tests.pools import check_hard_rules, pools, reference_score
-
-
-def brute_force_total(pool: Pool) -> float:
-    """The best total over every valid set of pairs (tiny pools only)."""
-    mentors = np.flatnonzero(pool.can_mentor)
-    mentees = np.flatnonzero(pool.can_mentee)
-    scores = score_block(pool, mentees.astype(np.intp), mentors.astype(np.intp))
-    edges = [
-        (i, j, float(scores[i, j]))
-        for i in range(len(mentees))
-        for j in range(len(mentors))
-        if scores[i, j] > 0
-    ]
-    best = 0.0
-    for size in range(1, min(len(mentees), len(edges)) + 1):
-        for chosen in combinations(edges, size):
-            rows = [e[0] for e in chosen]
-            if len(set(rows)) < size:
-                continue
-            load: dict[int, int] = {}
-            for e in chosen:
-                load[e[1]] = load.get(e[1], 0) + 1
-            if any(load[j] > pool.capacity[mentors[j]] for j in load):
-                continue
-            best = max(best, sum(e[2] for e in chosen))
-    return best
+from tests.pools import brute_force_optimum, check_hard_rules, pools, reference_score
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -50,7 +22,7 @@ def test_hard_rules_are_never_broken(pool: Pool) -> None:
 @settings(max_examples=60, deadline=None)
 @given(pools(max_size=9, roles=(0, 1)))
 def test_small_pools_reach_the_brute_force_optimum(pool: Pool) -> None:
-    assert abs(assign(pool).total - brute_force_total(pool)) < 1e-2
+    assert abs(assign(pool).total - brute_force_optimum(pool)) < 1e-2
 
 
 def test_capacity_lets_one_mentor_take_several_mentees() -> None:
