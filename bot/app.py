@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -96,20 +95,11 @@ def create_app(
     )
     acks.register(app, executor)
     listen.inject(app, deps)
-    _DEPS[app] = deps
     saved_changes.register(app)
     errors.register(app)
     inbound.register(app)
     _register_features(app, store)
     return app
-
-
-_DEPS: WeakKeyDictionary[App, Deps] = WeakKeyDictionary()
-
-
-def deps_of(app: App) -> Deps:
-    """The Deps an app's listeners get (for operators' tools and tests)."""
-    return _DEPS[app]
 
 
 def _bolt_app(

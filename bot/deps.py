@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from bot.slack.users import RecentAdmins, RecentTimezones
+from bot.slack.users import RecentAdmins
 from models.db import make_reader_factory
 
 if TYPE_CHECKING:
@@ -31,7 +31,6 @@ class Deps:
     session_factory: sessionmaker[Session]
     clock: Callable[[], datetime] = field(default=utc_clock)
     admins: RecentAdmins = field(default_factory=RecentAdmins)
-    timezones: RecentTimezones = field(default_factory=RecentTimezones)
     # Where work that outlives its request runs (matching solves): not a listener's thread.
     background: Executor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=2))
     # Where what a listener leaves after its answer, and that can wait, runs (bot.acks).

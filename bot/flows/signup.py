@@ -77,7 +77,6 @@ class SignedUp:
     created: bool
     timezone: str | None
     from_home: bool = False
-    timezone_fresh: bool = False  # read from Slack while the form was open
 
 
 def sign_up(
@@ -88,17 +87,15 @@ def sign_up(
     profile: ProfileInput,
     once: str,
     from_home: bool = False,
-    timezone: str | None = None,
 ) -> SignedUp:
-    """Save the profile, once per form (a second submission raises AlreadyDone), with the
-    person's time zone when Slack told it while the form was open."""
+    """Save the profile, once per form (a second submission raises AlreadyDone)."""
     with transaction(deps, once=once, team_id=team_id) as db_session:
         enrollment = save_profile(
             db_session,
             team_id=team_id,
             user_id=user_id,
             profile=profile,
-            timezone=timezone,
+            timezone=None,
             now=deps.clock(),
         )
         return SignedUp(
@@ -110,7 +107,6 @@ def sign_up(
             created=enrollment.created,
             timezone=enrollment.participant.timezone,
             from_home=from_home,
-            timezone_fresh=timezone is not None,
         )
 
 
@@ -119,7 +115,7 @@ def confirm(deps: Deps, client: WebClient, signed: SignedUp) -> Effects:
     reminder's times depend on it), then confirm by DM (and refresh the App Home the form
     came from)."""
     timezone = signed.timezone
-    fresh = timezone if signed.timezone_fresh else fetch_timezone(client, signed.user_id)
+    fresh = fetch_timezone(client, signed.user_id)
     if fresh and fresh != timezone:
         with deps.session_factory.begin() as db_session:
             set_timezone(db_session, participant_id=signed.participant_id, timezone=fresh)

@@ -10,7 +10,6 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.flows import effects
-from bot.flows.effects import Effects
 from bot.flows.signup import confirm, sign_up, signup_form
 from bot.handlers.commands import COMMAND, CommandCall, SubCommand
 from bot.handlers.listen import action, once_key, refuse, view
@@ -31,31 +30,16 @@ def open_form(call: CommandCall) -> None:
 
 def on_open_signup(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     ack()
-    deps, team_id, user_id = Deps.of(context), team_id_of(body), user_id_of(body)
     form = signup_form(
-        deps,
-        team_id=team_id,
-        user_id=user_id,
+        Deps.of(context),
+        team_id=team_id_of(body),
+        user_id=user_id_of(body),
         from_home=(body.get("view") or {}).get("type") == "home",
     )
     client.views_open(trigger_id=body["trigger_id"], view=form)
 
 
-def _learn_timezone(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> None:
-    """While the person fills in the form: their time zone, for the sign-up to save."""
-    if deps.timezones.known(team_id=team_id, user_id=user_id):
-        return
-
-    def learn() -> Effects:
-        deps.timezones.learn(client, team_id=team_id, user_id=user_id)
-        return Effects()
-
-    effects.run_later(learn, deps=deps, client=client, what="reading a time zone")
-
-
-def on_learn_topics_changed(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def on_learn_topics_changed(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     """Re-render the form so there is one self-rating field per topic chosen to learn."""
     ack()
     form = body["view"]
@@ -71,8 +55,6 @@ def on_learn_topics_changed(
         # A newer change already re-rendered the form; that render wins.
         if error.response.get("error") != "hash_conflict":
             raise
-    # Halfway through the form (not as it opens, while others' forms wait to open).
-    _learn_timezone(Deps.of(context), client, team_id=team_id_of(body), user_id=user_id_of(body))
 
 
 def _input_block_ids(form: dict[str, Any]) -> set[str]:
@@ -84,15 +66,14 @@ def on_submit(
 ) -> None:
     profile = parse_signup_state(state_values(view))
     refuse(errors_for_blocks(validate_profile(profile), _input_block_ids(view)))
-    deps, team_id, user_id = Deps.of(context), team_id_of(body), user_id_of(body)
+    deps = Deps.of(context)
     signed = sign_up(
         deps,
-        team_id=team_id,
-        user_id=user_id,
+        team_id=team_id_of(body),
+        user_id=user_id_of(body),
         profile=profile,
         once=once_key(view),
         from_home=SignupMetadata.load(view.get("private_metadata")).from_home,
-        timezone=deps.timezones.known(team_id=team_id, user_id=user_id),
     )
     ack()  # once saved: the form closes on what the database holds
     # The confirmation can wait: the listener threads stay free for forms to open in time.

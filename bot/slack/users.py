@@ -56,7 +56,6 @@ def _admin_or_unknown(client: WebClient, user_id: str) -> bool | None:
 
 
 ADMIN_SEEN_SECONDS = 300.0
-TIMEZONE_KEPT_SECONDS = 1800.0  # long enough to fill in a form
 MOST_KEPT = 10_000  # people per cache: memory stays bounded in a huge workspace
 
 
@@ -104,22 +103,3 @@ class RecentAdmins(_Recent[bool]):
             return False
         self.keep(team_id, user_id, admin)
         return admin
-
-
-class RecentTimezones(_Recent[str]):
-    """Time zones read while people fill in the sign-up form, so that saving the form stores
-    theirs at once, with no second write after it (one fewer transaction for each sign-up on
-    launch day). Per process: a submission another process answers reads it afresh."""
-
-    def __init__(
-        self, seconds: float = TIMEZONE_KEPT_SECONDS, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        super().__init__(seconds, clock)
-
-    def learn(self, client: WebClient, *, team_id: str, user_id: str) -> None:
-        timezone = fetch_timezone(client, user_id)
-        if timezone:
-            self.keep(team_id, user_id, timezone)
-
-    def known(self, *, team_id: str, user_id: str) -> str | None:
-        return self.get(team_id, user_id)

@@ -8,12 +8,10 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import deps_of
 from models import Participant, ParticipantTopic, Program
 from models.enums import Role, TopicDirection
 from tests.conftest import COORDINATOR, RunningBot
 from tests.flows import MENTEE_FORM, MENTOR_FORM, choose_learn_topics, open_form, sign_up
-from tests.support import eventually
 
 pytestmark = pytest.mark.needs_contract
 
@@ -330,27 +328,6 @@ def test_user_text_is_echoed_back_escaped(bot: RunningBot) -> None:
     view = open_form(bot, "U0FRED", "profile")
     by_id = {b.get("block_id"): b for b in view["blocks"]}
     assert by_id["department"]["element"]["initial_value"] == "<!channel> & co"
-
-
-def test_the_time_zone_read_while_the_form_is_open_is_saved_with_the_sign_up(
-    bot: RunningBot,
-) -> None:
-    bot.slack.add_user("U0HUGO", tz="Asia/Kolkata")
-    view = open_form(bot, "U0HUGO")
-    assert bot.slack.calls_to("users.info") == []  # not while forms are waiting to open
-    view = choose_learn_topics(bot, "U0HUGO", view, MENTOR_FORM["learn_topics"])
-    # Slack is asked while the person fills in the form...
-    timezones = deps_of(bot.app).timezones
-    eventually(lambda: timezones.known(team_id=bot.slack.team_id, user_id="U0HUGO"))
-    inputs = {**MENTOR_FORM, **{f"rating:{t}": "2" for t in MENTOR_FORM["learn_topics"]}}
-    assert bot.driver.submit_view("U0HUGO", view, inputs).status_code == 200
-    dm = bot.slack.wait_for("chat.postMessage", lambda c: c.args["channel"] == "U0HUGO")[0]
-    assert "Asia/Kolkata" in block_text(dm.blocks)
-    [hugo] = participants(bot)
-    assert hugo.timezone == "Asia/Kolkata"
-    # ...and not again once it is saved: the sign-up stored it in its one transaction.
-    asked = [c for c in bot.slack.calls_to("users.info") if c.args.get("user") == "U0HUGO"]
-    assert len(asked) == 1
 
 
 def test_sign_up_survives_slack_failing_to_tell_the_time_zone(bot: RunningBot) -> None:
