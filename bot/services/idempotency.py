@@ -24,10 +24,14 @@ def claim_once(db_session: Session, *, key: str, team_id: str, now: datetime) ->
     dialect = db_session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):  # one statement: a claim is made on every submission
         insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        claimed = db_session.execute(
-            insert(ProcessedRequest).values(row).on_conflict_do_nothing(index_elements=["key"])
+        # RETURNING, not rowcount: the ORM's insert path reports no row count on every driver.
+        claimed = db_session.scalar(
+            insert(ProcessedRequest)
+            .values(row)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(ProcessedRequest.key)
         )
-        return bool(getattr(claimed, "rowcount", 0))
+        return claimed is not None
     try:
         with db_session.begin_nested():
             db_session.add(ProcessedRequest(**row))
