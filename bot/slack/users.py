@@ -7,13 +7,11 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from typing import Generic, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 # With `should_escape` on, Slack sends "@ana" as <@U123|ana> and "#general" as <#C123|general>.
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -56,31 +54,9 @@ def _admin_or_unknown(client: WebClient, user_id: str) -> bool | None:
 
 
 ADMIN_SEEN_SECONDS = 300.0
-MOST_KEPT = 10_000  # people per cache: memory stays bounded in a huge workspace
 
 
-class _Recent(Generic[T]):
-    """What Slack said about a person in the last few minutes, per (team, user)."""
-
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self._seconds, self._clock = seconds, clock
-        self._seen: dict[tuple[str, str], tuple[float, T]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, team_id: str, user_id: str) -> T | None:
-        with self._lock:
-            seen = self._seen.get((team_id, user_id))
-        return seen[1] if seen is not None and seen[0] > self._clock() else None
-
-    def keep(self, team_id: str, user_id: str, value: T) -> None:
-        now = self._clock()
-        with self._lock:
-            if len(self._seen) >= MOST_KEPT:
-                self._seen = {k: v for k, v in self._seen.items() if v[0] > now}
-            self._seen[(team_id, user_id)] = (now + self._seconds, value)
-
-
-class RecentAdmins(_Recent[bool]):
+class RecentAdmins:
     """Who is a workspace admin or owner, as users.info said in the last few minutes.
 
     For what the App Home shows only: every publish would otherwise ask Slack about the person
@@ -92,14 +68,21 @@ class RecentAdmins(_Recent[bool]):
     def __init__(
         self, seconds: float = ADMIN_SEEN_SECONDS, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        super().__init__(seconds, clock)
+        self._seconds, self._clock = seconds, clock
+        self._seen: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._lock = threading.Lock()
 
     def is_admin(self, client: WebClient, *, team_id: str, user_id: str) -> bool:
-        seen = self.get(team_id, user_id)
-        if seen is not None:
-            return seen
+        key, now = (team_id, user_id), self._clock()
+        with self._lock:
+            seen = self._seen.get(key)
+        if seen is not None and seen[0] > now:
+            return seen[1]
         admin = _admin_or_unknown(client, user_id)
         if admin is None:
             return False
-        self.keep(team_id, user_id, admin)
+        with self._lock:
+            if len(self._seen) >= 10_000:  # keep memory bounded in a huge workspace
+                self._seen = {k: v for k, v in self._seen.items() if v[0] > now}
+            self._seen[key] = (now + self._seconds, admin)
         return admin
