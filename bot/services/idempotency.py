@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import ProcessedRequest
@@ -21,23 +20,17 @@ def claim_once(db_session: Session, *, key: str, team_id: str, now: datetime) ->
     leaves the key free for Slack's retry.
     """
     row = {"key": key, "team_id": team_id, "created_at": now}
-    dialect = db_session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):  # one statement: a claim is made on every submission
-        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        # RETURNING, not rowcount: the ORM's insert path reports no row count on every driver.
-        claimed = db_session.scalar(
-            insert(ProcessedRequest)
-            .values(row)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(ProcessedRequest.key)
-        )
-        return claimed is not None
-    try:
-        with db_session.begin_nested():
-            db_session.add(ProcessedRequest(**row))
-    except IntegrityError:
-        return False
-    return True
+    # One statement, since a claim is made on every submission. The app runs on SQLite or
+    # Postgres only, and both say ON CONFLICT the same way.
+    insert = sqlite.insert if db_session.get_bind().dialect.name == "sqlite" else postgresql.insert
+    # RETURNING, not rowcount: the ORM's insert path reports no row count on every driver.
+    claimed = db_session.scalar(
+        insert(ProcessedRequest)
+        .values(row)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(ProcessedRequest.key)
+    )
+    return claimed is not None
 
 
 def forget_old_claims(db_session: Session, *, now: datetime) -> int:
