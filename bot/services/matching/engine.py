@@ -169,19 +169,6 @@ def _chunks(rows: NDArray[np.intp]) -> Iterator[tuple[int, NDArray[np.intp]]]:
 Edges = tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float32]]
 
 
-def _all_edges(pool: Pool, mentees: NDArray[np.intp], mentors: NDArray[np.intp]) -> Edges:
-    features = Features.of(pool)
-    """Every allowed (mentee position, mentor position, score), block by block."""
-    rows, cols, scores = [], [], []
-    for start, chunk in _chunks(mentees):
-        block = score_block(pool, chunk, mentors, features)
-        r, c = np.nonzero(block)
-        rows.append(r + start)
-        cols.append(c)
-        scores.append(block[r, c])
-    return _join(rows, cols, scores)
-
-
 def _top_edges(
     pool: Pool, mentees: NDArray[np.intp], mentors: NDArray[np.intp], top_k: int
 ) -> Edges:
@@ -309,20 +296,15 @@ def _mentor_prices(potential: NDArray[np.int64], n_mentees: int, n_mentors: int)
     return price
 
 
-def _dual_bound(
-    capacity: NDArray[Any], price: NDArray[Any], best_margins: Iterator[NDArray[Any]]
-) -> float:
+def _dual_bound(capacity: NDArray[np.int64], price: NDArray[Any], margins: float) -> float:
     """An upper bound on every pairing's total: sum of capacity x price over mentors, plus
     each mentee's best margin over all their allowed mentors, max(0, score - price).
 
     Any prices give a valid bound (a feasible point of the assignment LP's dual: mentee
     values u, mentor prices v >= 0, u + v >= score on every allowed pair), and the LP has
-    integral optima, so prices from an optimal flow make it tight. `best_margins` yields
-    the mentees' best margins block by block, so no pass holds every pair.
+    integral optima, so prices from an optimal flow over every pair make it tight.
     """
-    return float(capacity.astype(np.float64) @ price) + sum(
-        float(np.maximum(m, 0).sum()) for m in best_margins
-    )
+    return float(capacity @ price) + margins
 
 
 def _margins(block: NDArray[Any], price: NDArray[Any]) -> NDArray[np.float64]:
@@ -331,187 +313,278 @@ def _margins(block: NDArray[Any], price: NDArray[Any]) -> NDArray[np.float64]:
     return best
 
 
-def _streamed_bound(
-    pool: Pool,
-    mentees: NDArray[np.intp],
-    mentors: NDArray[np.intp],
-    price: NDArray[Any],
-    features: Features,
-) -> float:
-    margins = (
-        _margins(score_block(pool, chunk, mentors, features), price)
-        for _, chunk in _chunks(mentees)
+PRICING_PASSES = 8  # rounds of adding left-out pairs that could raise the total
+STREAMED_PASSES = 1  # without every score in memory, each extra pass scores every pair again
+SETTLED = 2e-4  # a bound this close to the total ends the pricing early
+SHUT = 1e9  # a charge that takes a person out of a solve
+
+
+@dataclass
+class _Scores:
+    """Every mentee x mentor score of one solve, read block by block: from memory when they
+    fit (DENSE_LIMIT), else scored afresh. Charges per mentee and per mentor are taken off
+    every allowed pair, and a pair worth nothing after them is left out."""
+
+    pool: Pool
+    mentees: NDArray[np.intp]
+    mentors: NDArray[np.intp]
+    features: Features
+    dense: NDArray[np.float32] | None
+    mentee_charge: NDArray[np.float64] | None = None
+    mentor_charge: NDArray[np.float64] | None = None
+
+    @classmethod
+    def of(
+        cls, pool: Pool, mentees: NDArray[np.intp], mentors: NDArray[np.intp], *, dense: bool
+    ) -> _Scores:
+        features = Features.of(pool)
+        matrix = None
+        if dense:
+            matrix = np.empty((len(mentees), len(mentors)), dtype=F32)
+            for start, chunk in _chunks(mentees):
+                matrix[start : start + len(chunk)] = score_block(pool, chunk, mentors, features)
+        return cls(pool, mentees, mentors, features, matrix)
+
+    def charged(self, mentee: NDArray[np.float64], mentor: NDArray[np.float64]) -> _Scores:
+        return replace(self, mentee_charge=mentee, mentor_charge=mentor)
+
+    def blocks(self) -> Iterator[tuple[int, NDArray[Any]]]:
+        for start, chunk in _chunks(self.mentees):
+            if self.dense is not None:
+                raw = self.dense[start : start + len(chunk)]
+            else:
+                raw = score_block(self.pool, chunk, self.mentors, self.features)
+            if self.mentee_charge is None or self.mentor_charge is None:
+                yield start, raw
+                continue
+            mentee = self.mentee_charge[start : start + len(chunk), None]
+            left = raw - mentee - self.mentor_charge[None, :]
+            yield start, np.where(raw > 0, np.maximum(left, 0), 0)
+
+    def candidates(self, top_k: int) -> Edges:
+        """Each mentee's best `top_k` mentors and each mentor's best `top_k` mentees."""
+        if self.dense is None:
+            return _top_edges(self.pool, self.mentees, self.mentors, top_k)
+        rows, cols = _dense_top(self.dense, top_k)
+        return rows, cols, self.dense[rows, cols]
+
+    def priced(self, edges: Edges) -> Edges:
+        """The candidates' values after the charges; those worth nothing left out."""
+        rows, cols, raw = edges
+        if self.mentee_charge is None or self.mentor_charge is None:
+            return edges
+        left = raw - self.mentee_charge[rows] - self.mentor_charge[cols]
+        keep = (raw > 0) & (left > 0)
+        return rows[keep], cols[keep], left[keep].astype(F32)
+
+
+def _dense_top(
+    scores: NDArray[np.float32], top_k: int
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Each mentee's best `top_k` mentors and each mentor's best `top_k` mentees, as
+    (mentee, mentor) positions of allowed pairs."""
+    n_mentees, n_mentors = scores.shape
+    k, kk = min(top_k, n_mentors), min(top_k, n_mentees)
+    # The largest k at the end of each row: no negated copy of the matrix.
+    by_mentee = np.argpartition(scores, n_mentors - k, axis=1)[:, n_mentors - k :]
+    by_mentor = np.argpartition(np.ascontiguousarray(scores.T), n_mentees - kk, axis=1)
+    by_mentor = by_mentor[:, n_mentees - kk :]
+    key = np.unique(
+        np.concatenate(
+            [
+                np.repeat(np.arange(n_mentees), k) * n_mentors + by_mentee.ravel(),
+                by_mentor.ravel() * n_mentors + np.repeat(np.arange(n_mentors), kk),
+            ]
+        )
     )
-    return _dual_bound(pool.capacity[mentors], price, margins)
+    rows, cols = key // n_mentors, key % n_mentors
+    keep = scores[rows, cols] > 0
+    return rows[keep].astype(np.intp), cols[keep].astype(np.intp)
 
 
-def _solve_certified(
-    pool: Pool, mentees: NDArray[np.intp], mentors: NDArray[np.intp], top_k: int
-) -> tuple[Edges, float]:
-    """Exact optimum without giving the solver every pair.
-
-    All scores are computed once; the solver starts from each side's best `top_k` partners.
-    Node potentials of the optimal flow then price every pair left out: any that could raise
-    the total joins the candidates and the flow is solved again, until none can. The result
-    is optimal for the whole pool (to the solver's 1/1000 score precision).
-    """
-    scores = np.empty((len(mentees), len(mentors)), dtype=F32)
-    features = Features.of(pool)
-    for start, chunk in _chunks(mentees):
-        scores[start : start + len(chunk)] = score_block(pool, chunk, mentors, features)
-    k = min(top_k, len(mentors))
-    by_mentee = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    kk = min(top_k, len(mentees))
-    by_mentor = np.argpartition(-scores, kk - 1, axis=0)[:kk, :]
-    key = np.concatenate(
-        [
-            np.repeat(np.arange(len(mentees)), k) * len(mentors) + by_mentee.ravel(),
-            by_mentor.ravel() * len(mentors) + np.tile(np.arange(len(mentors)), kk),
-        ]
-    )
-    candidate = np.zeros(scores.shape, dtype=bool)
-    candidate.ravel()[key] = True
-    candidate &= scores > 0
-    capacity = pool.capacity[mentors].astype(np.int64)
-    while True:
-        rows, cols = np.nonzero(candidate)
-        edges = (rows.astype(np.intp), cols.astype(np.intp), scores[rows, cols])
-        used, potential = _solve_flow(edges, len(mentees), capacity)
-        mentee_p = potential[: len(mentees)]
-        mentor_p = potential[len(mentees) : len(mentees) + len(mentors)]
-        improvable = False
-        for start in range(0, len(mentees), ROW_CHUNK):
-            stop = start + ROW_CHUNK
-            block = scores[start:stop]
-            # Reduced cost of mentee -> mentor: -score + p(mentee) - p(mentor), in the
-            # solver's integer units; below zero, the pair could raise the total.
-            integer = np.round(block.astype(np.float64) * SCORE_SCALE).astype(np.int64)
-            better = (block > 0) & ~candidate[start:stop]
-            better &= integer > mentee_p[start:stop, None] - mentor_p[None, :]
-            if better.any():
-                candidate[start:stop] |= better
-                improvable = True
-        if not improvable:
-            price = _mentor_prices(potential, len(mentees), len(mentors))
-            margins = (
-                _margins(scores[start : start + ROW_CHUNK], price)
-                for start in range(0, len(mentees), ROW_CHUNK)
-            )
-            bound = _dual_bound(capacity, price, margins)
-            return (edges[0][used], edges[1][used], edges[2][used]), bound
+@dataclass(frozen=True)
+class _Priced:
+    edges: Edges  # the candidates the last solve was given
+    used: NDArray[np.bool_]  # which of them it chose
+    bound: float  # no pairing of these scores totals more
 
 
-def _solve(
-    pool: Pool,
-    can_mentor: NDArray[np.bool_],
-    can_mentee: NDArray[np.bool_],
-    top_k: int,
-    exact: bool | None,
+def _price_out(
+    scores: _Scores,
+    edges: Edges,
+    capacity: NDArray[np.int64],
+    passes: int,
     *,
     bounded: bool = True,
-) -> Assignment:
-    """The best pairs for these sides; with `bounded`, the bound that proves how close."""
-    mentors = np.flatnonzero(can_mentor & (pool.capacity > 0)).astype(np.intp)
-    mentees = np.flatnonzero(can_mentee).astype(np.intp)
-    if len(mentors) == 0 or len(mentees) == 0:
-        return Assignment([], "exact")
-    use_exact = exact if exact is not None else len(mentees) * len(mentors) <= W.DENSE_LIMIT
-    chosen: Edges
-    bound = 0.0
-    if use_exact:
-        chosen, bound = _solve_certified(pool, mentees, mentors, top_k)
-    else:
-        edges = _top_edges(pool, mentees, mentors, top_k)
-        capacity = pool.capacity[mentors].astype(np.int64)
-        used, potential = _solve_flow(edges, len(mentees), capacity)
-        chosen = (edges[0][used], edges[1][used], edges[2][used])
-        if bounded:
-            price = _mentor_prices(potential, len(mentees), len(mentors))
-            bound = _streamed_bound(pool, mentees, mentors, price, Features.of(pool))
-    rows, cols, scores = chosen
-    pairs = [
-        (int(mentors[c]), int(mentees[r]), float(s))
-        for r, c, s in zip(rows, cols, scores, strict=True)
+) -> _Priced:
+    """Solve on the candidates, then price every pair left out with the flow's node
+    potentials: a pair that could raise the total joins the candidates and the flow is
+    solved again, until none can, the bound has settled, or the passes run out. Each pass
+    also gives a bound over every pair (see _dual_bound), so the result is proven optimal
+    when nothing is left to add, and its gap is known when something is. Without
+    `bounded`, a single pass skips the pass over every pair (bound 0)."""
+    n_mentees, n_mentors = len(scores.mentees), len(scores.mentors)
+    for pass_ in range(passes):
+        rows, cols, values = edges
+        last = pass_ == passes - 1
+        used, potential = _solve_flow(edges, n_mentees, capacity, priced=bounded or not last)
+        if last and not bounded:
+            return _Priced(edges, used, 0.0)
+        price = _mentor_prices(potential, n_mentees, n_mentors)
+        margins, found = _scan(scores, potential, price, find=not last)
+        bound = _dual_bound(capacity, price, margins)
+        total = float(values[used].astype(np.float64).sum())
+        new = _new_edges(edges, found, n_mentors)
+        if last or len(new[0]) == 0 or bound - total <= SETTLED * bound:
+            return _Priced(edges, used, bound)
+        edges = _join([rows, new[0]], [cols, new[1]], [values, new[2]])
+    raise AssertionError("unreachable: the last pass returns")
+
+
+ADDED_PER_MENTEE = 10  # per pass: the pairs that could raise the total most
+
+
+def _scan(
+    scores: _Scores, potential: NDArray[np.int64], price: NDArray[Any], *, find: bool
+) -> tuple[float, list[Edges]]:
+    """One pass over every pair: the mentees' best margins at the flow's prices, and (with
+    `find`) the left-out pairs that could raise the total."""
+    n_mentees, n_mentors = len(scores.mentees), len(scores.mentors)
+    mentee_p, mentor_p = potential[:n_mentees], potential[n_mentees : n_mentees + n_mentors]
+    margins, found = 0.0, []
+    for start, block in scores.blocks():
+        margins += float(_margins(block, price).sum())
+        if not find:
+            continue
+        # Reduced cost of mentee -> mentor, -score + p(mentee) - p(mentor), in the solver's
+        # integer units: below zero, the pair could raise the total.
+        gain = np.round(block.astype(np.float64) * SCORE_SCALE)
+        gain -= mentee_p[start : start + len(block), None] - mentor_p[None, :]
+        better = (gain > 0) & (block > 0)
+        if np.count_nonzero(better) > ADDED_PER_MENTEE * len(block):
+            # Equal gains are told apart by a fraction that differs from mentee to mentee,
+            # or every mentee would add the same mentors.
+            gain += _tie_breaks(start, block.shape)
+            gain[~better] = 0
+            best = np.argpartition(-gain, ADDED_PER_MENTEE - 1, axis=1)[:, :ADDED_PER_MENTEE]
+            kept = np.zeros(gain.shape, dtype=bool)
+            np.put_along_axis(kept, best, True, axis=1)
+            better &= kept
+        r, c = np.nonzero(better)
+        found.append((r + start, c, block[r, c]))
+    return margins, found
+
+
+def _tie_breaks(start: int, shape: tuple[int, ...]) -> NDArray[np.float64]:
+    """A fraction below 1/2 per (mentee, mentor): never reorders gains in whole units."""
+    rows = np.arange(start, start + shape[0], dtype=np.int64)[:, None]
+    cols = np.arange(shape[1], dtype=np.int64)[None, :]
+    spread: NDArray[np.float64] = ((rows * 7919 + cols * 104729) % 1021) / 2048
+    return spread
+
+
+def _new_edges(edges: Edges, found: list[Edges], n_mentors: int) -> Edges:
+    """The pairs found that are not candidates yet (a used pair may price below zero too)."""
+    rows, cols, values = _join([f[0] for f in found], [f[1] for f in found], [f[2] for f in found])
+    known = edges[0].astype(np.int64) * n_mentors + edges[1]
+    fresh = ~np.isin(rows.astype(np.int64) * n_mentors + cols, known)
+    return rows[fresh], cols[fresh], values[fresh]
+
+
+def _pairs(scores: _Scores, priced: _Priced) -> list[tuple[int, int, float]]:
+    rows, cols, values = priced.edges
+    used = priced.used
+    return [
+        (int(scores.mentors[c]), int(scores.mentees[r]), float(v))
+        for r, c, v in zip(rows[used], cols[used], values[used], strict=True)
     ]
-    return Assignment(pairs, "exact" if use_exact else "pruned", bound)
 
 
 def assign(pool: Pool, *, top_k: int | None = None, exact: bool | None = None) -> Assignment:
     """Maximum total score under the hard rules and capacities, with a bound on the best
     possible total (`Assignment.bound`, `.gap`).
 
-    Exact, with a proof of optimality (see _solve_certified), while mentees x mentors fits
-    DENSE_LIMIT; beyond it, pruned to each mentee's and each mentor's best `top_k` partners.
+    Every score is kept in memory while mentees x mentors fits DENSE_LIMIT ("exact"): the
+    solve starts from each side's best `top_k` partners and adds any left-out pair that
+    could raise the total until none can (see _price_out). Beyond it ("pruned"), only
+    those candidates are solved, and one streamed pass over every pair gives the bound.
 
-    People who may take either side take one: the side _role_bound, which also gives the
-    bound, found best for each. The solve is optimal for the sides it is given.
+    People who may take either side take one: the side the role prices (_role_prices)
+    found best for each; the bound then holds for every choice of sides.
     """
     top_k = top_k or W.TOP_K
+    mentors = np.flatnonzero(pool.can_mentor & (pool.capacity > 0)).astype(np.intp)
+    mentees = np.flatnonzero(pool.can_mentee).astype(np.intp)
+    if len(mentors) == 0 or len(mentees) == 0:
+        return Assignment([], "exact")
+    dense = exact if exact is not None else len(mentees) * len(mentors) <= W.DENSE_LIMIT
+    method, passes = ("exact", PRICING_PASSES) if dense else ("pruned", STREAMED_PASSES)
+    scores = _Scores.of(pool, mentees, mentors, dense=dense)
+    candidates = scores.candidates(top_k)
+    capacity = pool.capacity[mentors].astype(np.int64)
     both = pool.can_mentor & pool.can_mentee
     if not both.any():
-        return _solve(pool, pool.can_mentor, pool.can_mentee, top_k, exact)
-    bound, mentors_hint = _role_bound(pool, top_k)
-    sides = _solve(
-        pool,
-        pool.can_mentor & (~both | mentors_hint),
-        pool.can_mentee & ~mentors_hint,
-        top_k,
-        exact,
-        bounded=False,
+        priced = _price_out(scores, candidates, capacity, passes)
+        return Assignment(_pairs(scores, priced), method, priced.bound)
+    # Each person who may take either side is charged a price for every role they take,
+    # as a mentee in full and as a mentor per slot: the priced problem bounds every choice
+    # of sides, and its solution says which side each should take.
+    price = _role_prices(pool, scores, candidates, capacity)
+    slots = pool.capacity.astype(np.float64).clip(min=1)
+    role = scores.charged(price[mentees], price[mentors] / slots[mentors])
+    relaxed = _price_out(role, role.priced(candidates), capacity, passes)
+    rows, cols, _ = relaxed.edges
+    as_mentee = np.zeros(pool.size)
+    as_mentee[mentees[rows[relaxed.used]]] = 1.0
+    load = np.bincount(mentors[cols[relaxed.used]], minlength=pool.size) / slots
+    mentoring = both & (load > as_mentee)
+    # The sides chosen, as charges: a person on the other side is shut out of this one.
+    sides = scores.charged(
+        np.where(mentoring[mentees], SHUT, 0.0),
+        np.where(both[mentors] & ~mentoring[mentors], SHUT, 0.0),
     )
-    return replace(sides, bound=bound)
+    start = candidates
+    if scores.dense is not None:  # with the pairs the role solve added
+        start = _unique(
+            _join([rows, start[0]], [cols, start[1]], [scores.dense[rows, cols], start[2]]),
+            len(mentors),
+        )
+    solved = _price_out(sides, sides.priced(start), capacity, passes, bounded=False)
+    return Assignment(_pairs(sides, solved), method, float(price.sum()) + relaxed.bound)
 
 
-ROLE_ROUNDS = 8  # subgradient steps on the one-side-each prices
+def _unique(edges: Edges, n_mentors: int) -> Edges:
+    rows, cols, values = edges
+    _, first = np.unique(rows.astype(np.int64) * n_mentors + cols, return_index=True)
+    return rows[first], cols[first], values[first]
 
 
-def _role_bound(pool: Pool, top_k: int) -> tuple[float, NDArray[np.bool_]]:
-    """A bound for pools where some people may take either side, and which side each
-    should take.
+ROLE_ROUNDS = 8  # subgradient steps on the role prices
+
+
+def _role_prices(
+    pool: Pool, scores: _Scores, candidates: Edges, capacity: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """Prices for people who may take either side (Lagrangian relaxation).
 
     Offered on both sides at once, they relax the problem into one the flow solves
     exactly, but loosely (someone mentoring and being mentored). Each of them also keeps
-    "mentee + load / capacity <= 1", priced in (Lagrangian relaxation): any prices >= 0
-    give a bound, sum of prices + the priced problem's dual bound, and a few subgradient
-    steps on the candidate pairs find good ones. The side each took in the last priced
-    solve is the hint returned.
+    "mentee + load / capacity <= 1", priced in: any prices >= 0 give a bound (sum of
+    prices + the priced problem's bound), and a few subgradient steps on the candidate
+    pairs find good ones.
     """
     both = pool.can_mentor & pool.can_mentee
-    mentors = np.flatnonzero(pool.can_mentor & (pool.capacity > 0)).astype(np.intp)
-    mentees = np.flatnonzero(pool.can_mentee).astype(np.intp)
-    hint = np.zeros(pool.size, dtype=bool)
-    if len(mentors) == 0 or len(mentees) == 0:
-        return 0.0, hint
-    # The steps only choose prices, and each side's best partners are enough for that: the
-    # bound itself is then taken over every pair.
-    rows, cols, scores = _top_edges(pool, mentees, mentors, top_k)
+    mentees, mentors = scores.mentees, scores.mentors
+    rows, cols, values = candidates
     slots = pool.capacity.astype(np.float64).clip(min=1)
-    capacity = pool.capacity[mentors].astype(np.int64)
     price = np.zeros(pool.size)  # per person; stays 0 for those with one side
-    step = float(np.mean(scores)) if len(scores) else 0.0
-    mentor_price = np.zeros(len(mentors))
-    for round_ in range(ROLE_ROUNDS):
-        charged = scores - price[mentees[rows]] - price[mentors[cols]] / slots[mentors[cols]]
-        last = round_ == ROLE_ROUNDS - 1
-        used, potential = _solve_flow((rows, cols, charged), len(mentees), capacity, priced=last)
+    step = float(np.mean(values)) if len(values) else 0.0
+    for _ in range(ROLE_ROUNDS - 1):
+        charged = values - price[mentees[rows]] - price[mentors[cols]] / slots[mentors[cols]]
+        used, _ = _solve_flow((rows, cols, charged), len(mentees), capacity, priced=False)
         as_mentee = np.zeros(pool.size)
         as_mentee[mentees[rows[used]]] = 1.0
         load = np.bincount(mentors[cols[used]], minlength=pool.size) / slots
-        hint = both & (load > as_mentee)
-        stepped = np.maximum(price[both] + step * (as_mentee[both] + load[both] - 1.0), 0)
-        if last:
-            mentor_price = _mentor_prices(potential, len(mentees), len(mentors))
-        else:
-            price[both] = stepped
-            step *= 0.6
-    features = Features.of(pool)
-    margins = (
-        _margins(
-            score_block(pool, chunk, mentors, features)
-            - price[chunk][:, None]
-            - (price[mentors] / slots[mentors])[None, :],
-            mentor_price,
-        )
-        for _, chunk in _chunks(mentees)
-    )
-    return float(price.sum()) + _dual_bound(pool.capacity[mentors], mentor_price, margins), hint
+        price[both] = np.maximum(price[both] + step * (as_mentee[both] + load[both] - 1.0), 0)
+        step *= 0.6
+    return price
