@@ -307,14 +307,19 @@ def _dual_bound(capacity: NDArray[np.int64], price: NDArray[Any], margins: float
     return float(capacity @ price) + margins
 
 
+ROUNDING = 1e-5  # per mentee: more than single precision can lose on a margin
+
+
 def _margins(block: NDArray[Any], price: NDArray[Any]) -> NDArray[np.float64]:
-    """Each mentee's best margin, max over mentors of score - price, and never below 0."""
-    best: NDArray[np.float64] = (block.astype(np.float64) - price[None, :]).max(axis=1, initial=0.0)
-    return best
+    """Each mentee's best margin, max over mentors of score - price, and never below 0
+    (in single precision, as the scores are, rounded up)."""
+    best = (block - price.astype(block.dtype)[None, :]).max(axis=1, initial=0.0)
+    rounded: NDArray[np.float64] = best.astype(np.float64) + ROUNDING * (best > 0)
+    return rounded
 
 
 PRICING_PASSES = 8  # rounds of adding left-out pairs that could raise the total
-STREAMED_PASSES = 1  # without every score in memory, each extra pass scores every pair again
+STREAMED_PASSES = 2  # without every score in memory, each pass scores every pair again
 SETTLED = 2e-4  # a bound this close to the total ends the pricing early
 SHUT = 1e9  # a charge that takes a person out of a solve
 
@@ -450,7 +455,9 @@ def _scan(
     """One pass over every pair: the mentees' best margins at the flow's prices, and (with
     `find`) the left-out pairs that could raise the total."""
     n_mentees, n_mentors = len(scores.mentees), len(scores.mentors)
-    mentee_p, mentor_p = potential[:n_mentees], potential[n_mentees : n_mentees + n_mentors]
+    # In the solver's integer units, which fit 32 bits: scores are below 10^6 / SCORE_SCALE.
+    mentee_p = potential[:n_mentees].astype(np.int32)
+    mentor_p = potential[n_mentees : n_mentees + n_mentors].astype(np.int32)
     margins, found = 0.0, []
     for start, block in scores.blocks():
         margins += float(_margins(block, price).sum())
@@ -458,28 +465,31 @@ def _scan(
             continue
         # Reduced cost of mentee -> mentor, -score + p(mentee) - p(mentor), in the solver's
         # integer units: below zero, the pair could raise the total.
-        gain = np.round(block.astype(np.float64) * SCORE_SCALE)
+        gain = np.rint(block * block.dtype.type(SCORE_SCALE)).astype(np.int32)
         gain -= mentee_p[start : start + len(block), None] - mentor_p[None, :]
-        better = (gain > 0) & (block > 0)
-        if np.count_nonzero(better) > ADDED_PER_MENTEE * len(block):
-            # Equal gains are told apart by a fraction that differs from mentee to mentee,
-            # or every mentee would add the same mentors.
-            gain += _tie_breaks(start, block.shape)
-            gain[~better] = 0
-            best = np.argpartition(-gain, ADDED_PER_MENTEE - 1, axis=1)[:, :ADDED_PER_MENTEE]
-            kept = np.zeros(gain.shape, dtype=bool)
-            np.put_along_axis(kept, best, True, axis=1)
-            better &= kept
-        r, c = np.nonzero(better)
+        r, c = np.nonzero((gain > 0) & (block > 0))
+        if len(r) > ADDED_PER_MENTEE * len(block):
+            r, c = _best_per_row(r, c, gain[r, c] + _tie_breaks(r + start, c))
         found.append((r + start, c, block[r, c]))
     return margins, found
 
 
-def _tie_breaks(start: int, shape: tuple[int, ...]) -> NDArray[np.float64]:
-    """A fraction below 1/2 per (mentee, mentor): never reorders gains in whole units."""
-    rows = np.arange(start, start + shape[0], dtype=np.int64)[:, None]
-    cols = np.arange(shape[1], dtype=np.int64)[None, :]
-    spread: NDArray[np.float64] = ((rows * 7919 + cols * 104729) % 1021) / 2048
+def _best_per_row(
+    rows: NDArray[np.intp], cols: NDArray[np.intp], gain: NDArray[np.float64]
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Of each row's entries, the ADDED_PER_MENTEE with the largest gain."""
+    order = np.lexsort((-gain, rows))
+    rows, cols = rows[order], cols[order]
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+    keep = rank < ADDED_PER_MENTEE
+    return rows[keep], cols[keep]
+
+
+def _tie_breaks(rows: NDArray[np.intp], cols: NDArray[np.intp]) -> NDArray[np.float64]:
+    """A fraction below 1/2 per (mentee, mentor), so that equal gains, in whole units, are
+    told apart differently from mentee to mentee: else every mentee adds the same mentors."""
+    spread: NDArray[np.float64] = ((rows.astype(np.int64) * 7919 + cols * 104729) % 1021) / 2048
     return spread
 
 
@@ -543,14 +553,25 @@ def assign(pool: Pool, *, top_k: int | None = None, exact: bool | None = None) -
         np.where(mentoring[mentees], SHUT, 0.0),
         np.where(both[mentors] & ~mentoring[mentors], SHUT, 0.0),
     )
-    start = candidates
-    if scores.dense is not None:  # with the pairs the role solve added
-        start = _unique(
-            _join([rows, start[0]], [cols, start[1]], [scores.dense[rows, cols], start[2]]),
-            len(mentors),
-        )
-    solved = _price_out(sides, sides.priced(start), capacity, passes, bounded=False)
+    # The sides' solve starts from the candidates and the pairs the role solve added.
+    raw = _pair_scores(scores, rows, cols)
+    start = _unique(
+        _join([rows, candidates[0]], [cols, candidates[1]], [raw, candidates[2]]), len(mentors)
+    )
+    # Pricing the sides' solve only sharpens its own total: worth a pass over every pair
+    # only when the scores are in memory.
+    solved = _price_out(sides, sides.priced(start), capacity, passes if dense else 1, bounded=False)
     return Assignment(_pairs(sides, solved), method, float(price.sum()) + relaxed.bound)
+
+
+def _pair_scores(scores: _Scores, rows: NDArray[np.intp], cols: NDArray[np.intp]) -> NDArray[Any]:
+    """Uncharged scores of allowed pairs, given as (mentee position, mentor position)."""
+    if scores.dense is not None:
+        return scores.dense[rows, cols]
+    f = scores.features
+    mentee, mentor = f.as_mentee[scores.mentees[rows]], f.as_mentor[scores.mentors[cols]]
+    paired: NDArray[np.float32] = np.einsum("ij,ij->i", mentee, mentor).astype(F32)
+    return paired
 
 
 def _unique(edges: Edges, n_mentors: int) -> Edges:

@@ -28,5 +28,5 @@ UNRATED_NEED = 0.6  # a wanted topic without a self-rating counts as rated 3
 # Up to this many mentee x mentor cells the engine solves exactly (starting from each side's
 # TOP_K best partners and adding any pair that could still improve the total); above it, it
 # keeps only those TOP_K candidates (bench/matching.py prints how close that comes).
-DENSE_LIMIT = 40_000_000
+DENSE_LIMIT = 10_000_000
 TOP_K = 40
