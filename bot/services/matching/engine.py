@@ -52,7 +52,7 @@ class Pool:
 @dataclass(frozen=True)
 class Assignment:
     pairs: list[tuple[int, int, float]]  # (mentor index, mentee index, score)
-    method: str  # "exact" or "pruned"
+    method: str  # "exact" (priced until nothing can be added) or "pruned" (two passes)
     # No pairing under the rules totals more than this (an LP dual bound; see _dual_bound).
     bound: float = 0.0
 
@@ -170,12 +170,16 @@ Edges = tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float32]]
 
 
 def _top_edges(
-    pool: Pool, mentees: NDArray[np.intp], mentors: NDArray[np.intp], top_k: int
+    pool: Pool,
+    mentees: NDArray[np.intp],
+    mentors: NDArray[np.intp],
+    top_k: int,
+    features: Features | None = None,
 ) -> Edges:
     """The allowed edges among each mentee's best `top_k` mentors and each mentor's best
     `top_k` mentees (kept per block, so memory stays linear in the pool)."""
     rows, cols, scores = [], [], []
-    features = Features.of(pool)
+    features = features or Features.of(pool)
     k = min(top_k, len(mentors))
     # Each mentor's best mentees so far: (score, mentee position) kept across blocks.
     col_best = np.zeros((0, len(mentors)), dtype=F32)
@@ -369,7 +373,7 @@ class _Scores:
     def candidates(self, top_k: int) -> Edges:
         """Each mentee's best `top_k` mentors and each mentor's best `top_k` mentees."""
         if self.dense is None:
-            return _top_edges(self.pool, self.mentees, self.mentors, top_k)
+            return _top_edges(self.pool, self.mentees, self.mentors, top_k, self.features)
         rows, cols = _dense_top(self.dense, top_k)
         return rows, cols, self.dense[rows, cols]
 
@@ -474,15 +478,21 @@ def _scan(
     return margins, found
 
 
+def _rank_within(keys: NDArray[Any], values: NDArray[Any]) -> NDArray[np.intp]:
+    """Each entry's rank among those with the same key, by value, largest first (0)."""
+    order = np.lexsort((-values, keys))
+    ordered = keys[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    rank = np.empty(len(keys), dtype=np.intp)
+    rank[order] = np.arange(len(keys)) - np.repeat(starts, np.diff(np.r_[starts, len(keys)]))
+    return rank
+
+
 def _best_per_row(
     rows: NDArray[np.intp], cols: NDArray[np.intp], gain: NDArray[np.float64]
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Of each row's entries, the ADDED_PER_MENTEE with the largest gain."""
-    order = np.lexsort((-gain, rows))
-    rows, cols = rows[order], cols[order]
-    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-    rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
-    keep = rank < ADDED_PER_MENTEE
+    keep = _rank_within(rows, gain) < ADDED_PER_MENTEE
     return rows[keep], cols[keep]
 
 
@@ -514,10 +524,10 @@ def assign(pool: Pool, *, top_k: int | None = None, exact: bool | None = None) -
     """Maximum total score under the hard rules and capacities, with a bound on the best
     possible total (`Assignment.bound`, `.gap`).
 
-    Every score is kept in memory while mentees x mentors fits DENSE_LIMIT ("exact"): the
-    solve starts from each side's best `top_k` partners and adds any left-out pair that
-    could raise the total until none can (see _price_out). Beyond it ("pruned"), only
-    those candidates are solved, and one streamed pass over every pair gives the bound.
+    The solve starts from each side's best `top_k` partners and prices every pair left
+    out (see _price_out). While mentees x mentors fits DENSE_LIMIT ("exact"), every score
+    stays in memory and pairs that could raise the total are added until none can; beyond
+    it ("pruned"), pairs are scored afresh on each pass over them, and there are two.
 
     People who may take either side take one: the side the role prices (_role_prices)
     found best for each; the bound then holds for every choice of sides.

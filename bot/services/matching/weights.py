@@ -25,8 +25,9 @@ WORKDAY_HOURS = 8
 MIN_OVERLAP_HOURS = 1
 UNRATED_NEED = 0.6  # a wanted topic without a self-rating counts as rated 3
 
-# Up to this many mentee x mentor cells the engine solves exactly (starting from each side's
-# TOP_K best partners and adding any pair that could still improve the total); above it, it
-# keeps only those TOP_K candidates (bench/matching.py prints how close that comes).
+# Up to this many mentee x mentor cells the engine keeps every score in memory and prices the
+# pairs left out of its candidates (each side's TOP_K best partners) until none could raise the
+# total; above it, each pass over every pair scores them afresh, and it makes two
+# (bench/matching.py prints how close both come).
 DENSE_LIMIT = 10_000_000
 TOP_K = 40
