@@ -366,9 +366,12 @@ class _Scores:
             if self.mentee_charge is None or self.mentor_charge is None:
                 yield start, raw
                 continue
-            mentee = self.mentee_charge[start : start + len(chunk), None]
-            left = raw - mentee - self.mentor_charge[None, :]
-            yield start, np.where(raw > 0, np.maximum(left, 0), 0)
+            # In single precision, as the scores are: a block is the largest thing held.
+            left = raw - self.mentee_charge[start : start + len(chunk), None].astype(F32)
+            left -= self.mentor_charge.astype(F32)[None, :]
+            np.maximum(left, 0, out=left)
+            left[raw <= 0] = 0
+            yield start, left
 
     def candidates(self, top_k: int) -> Edges:
         """Each mentee's best `top_k` mentors and each mentor's best `top_k` mentees."""
