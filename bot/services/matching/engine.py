@@ -180,26 +180,32 @@ def _top_edges(
     `top_k` mentees (kept per block, so memory stays linear in the pool)."""
     rows, cols, scores = [], [], []
     features = features or Features.of(pool)
-    k = min(top_k, len(mentors))
-    # Each mentor's best mentees so far: (score, mentee position) kept across blocks.
-    col_best = np.zeros((0, len(mentors)), dtype=F32)
-    col_rows = np.zeros((0, len(mentors)), dtype=np.intp)
+    # Each mentor's best mentees so far: (score, mentee position) kept across blocks, 0
+    # where there is none yet.
+    col_best = np.zeros((top_k, len(mentors)), dtype=F32)
+    col_rows = np.zeros((top_k, len(mentors)), dtype=np.intp)
     for start, chunk in _chunks(mentees):
-        block = score_block(pool, chunk, mentors, features)
-        best = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        possible = _possible(pool, features, chunk, mentors)
+        if len(possible) == 0:
+            continue
+        block = score_block(pool, chunk, mentors[possible], features)
+        k = min(top_k, len(possible))
+        best = np.argpartition(block, len(possible) - k, axis=1)[:, len(possible) - k :]
         values = np.take_along_axis(block, best, axis=1)
         keep = values > 0
         rows.append(np.nonzero(keep)[0] + start)
-        cols.append(best[keep])
+        cols.append(possible[best[keep]])
         scores.append(values[keep])
-        merged = np.vstack([col_best, block])
+        merged = np.vstack([col_best[:, possible], block])
         merged_rows = np.vstack(
-            [col_rows, np.broadcast_to((np.arange(len(chunk)) + start)[:, None], block.shape)]
+            [
+                col_rows[:, possible],
+                np.broadcast_to((np.arange(len(chunk)) + start)[:, None], block.shape),
+            ]
         )
-        kk = min(top_k, merged.shape[0])
-        pick = np.argpartition(-merged, kk - 1, axis=0)[:kk]
-        col_best = np.take_along_axis(merged, pick, axis=0)
-        col_rows = np.take_along_axis(merged_rows, pick, axis=0)
+        pick = np.argpartition(merged, len(merged) - top_k, axis=0)[len(merged) - top_k :]
+        col_best[:, possible] = np.take_along_axis(merged, pick, axis=0)
+        col_rows[:, possible] = np.take_along_axis(merged_rows, pick, axis=0)
     keep = col_best > 0
     rows.append(col_rows[keep])
     cols.append(np.nonzero(keep)[1])
@@ -208,6 +214,26 @@ def _top_edges(
     key = r.astype(np.int64) * len(mentors) + c
     _, first = np.unique(key, return_index=True)
     return r[first], c[first], s[first]
+
+
+def _possible(
+    pool: Pool, f: Features, chunk: NDArray[np.intp], mentors: NDArray[np.intp]
+) -> NDArray[np.intp]:
+    """Positions of the mentors the hard rules allow with at least one mentee of the chunk:
+    the rules that hold between groups (career order, working hours, a wanted topic taught),
+    so that a block of mentees sorted by them is scored against the mentors it may meet."""
+    allowed = pool.stage[mentors] < pool.stage[chunk].max()
+    wanted = f.wants[chunk].any(axis=0)
+    allowed &= f.teaches[mentors][:, wanted].any(axis=1)
+    zones = np.unique(f.tz_quarter[chunk])
+    if zones[0] >= 0:  # with someone's zone unknown, every zone may meet them
+        mentor_zone = f.tz_quarter[mentors]
+        meets = mentor_zone < 0
+        for zone in zones:
+            shift = (zone - mentor_zone) % QUARTERS_PER_DAY
+            meets |= (shift <= MAX_SHIFT) | (shift >= QUARTERS_PER_DAY - MAX_SHIFT)
+        allowed &= meets
+    return np.flatnonzero(allowed)
 
 
 def _join(rows: list[NDArray[Any]], cols: list[NDArray[Any]], scores: list[NDArray[Any]]) -> Edges:
@@ -352,26 +378,36 @@ class _Scores:
             matrix = np.empty((len(mentees), len(mentors)), dtype=F32)
             for start, chunk in _chunks(mentees):
                 matrix[start : start + len(chunk)] = score_block(pool, chunk, mentors, features)
+        else:
+            # Mentees side by side with those of their time zone, career stage and wanted
+            # topics, so that each block is scored against the mentors it may meet only.
+            wanted = (features.wants[mentees] > 0) @ (1 << np.arange(features.wants.shape[1]))
+            zone, stage = features.tz_quarter[mentees], pool.stage[mentees]
+            mentees = mentees[np.lexsort((wanted, stage, zone))]
         return cls(pool, mentees, mentors, features, matrix)
 
     def charged(self, mentee: NDArray[np.float64], mentor: NDArray[np.float64]) -> _Scores:
         return replace(self, mentee_charge=mentee, mentor_charge=mentor)
 
-    def blocks(self) -> Iterator[tuple[int, NDArray[Any]]]:
+    def blocks(self) -> Iterator[tuple[int, NDArray[np.intp], NDArray[Any]]]:
+        """(first mentee position, mentor positions, scores) block by block. Scored afresh, a
+        block leaves out the mentors the hard rules forbid for every mentee in it."""
+        everyone = np.arange(len(self.mentors))
         for start, chunk in _chunks(self.mentees):
             if self.dense is not None:
-                raw = self.dense[start : start + len(chunk)]
+                cols, raw = everyone, self.dense[start : start + len(chunk)]
             else:
-                raw = score_block(self.pool, chunk, self.mentors, self.features)
+                cols = _possible(self.pool, self.features, chunk, self.mentors)
+                raw = score_block(self.pool, chunk, self.mentors[cols], self.features)
             if self.mentee_charge is None or self.mentor_charge is None:
-                yield start, raw
+                yield start, cols, raw
                 continue
             # In single precision, as the scores are: a block is the largest thing held.
             left = raw - self.mentee_charge[start : start + len(chunk), None].astype(F32)
-            left -= self.mentor_charge.astype(F32)[None, :]
+            left -= self.mentor_charge[cols].astype(F32)[None, :]
             np.maximum(left, 0, out=left)
             left[raw <= 0] = 0
-            yield start, left
+            yield start, cols, left
 
     def candidates(self, top_k: int) -> Edges:
         """Each mentee's best `top_k` mentors and each mentor's best `top_k` mentees."""
@@ -466,18 +502,18 @@ def _scan(
     mentee_p = potential[:n_mentees].astype(np.int32)
     mentor_p = potential[n_mentees : n_mentees + n_mentors].astype(np.int32)
     margins, found = 0.0, []
-    for start, block in scores.blocks():
-        margins += float(_margins(block, price).sum())
+    for start, cols, block in scores.blocks():
+        margins += float(_margins(block, price[cols]).sum())
         if not find:
             continue
         # Reduced cost of mentee -> mentor, -score + p(mentee) - p(mentor), in the solver's
         # integer units: below zero, the pair could raise the total.
         gain = np.rint(block * block.dtype.type(SCORE_SCALE)).astype(np.int32)
-        gain -= mentee_p[start : start + len(block), None] - mentor_p[None, :]
+        gain -= mentee_p[start : start + len(block), None] - mentor_p[cols][None, :]
         r, c = np.nonzero((gain > 0) & (block > 0))
         if len(r) > ADDED_PER_MENTEE * len(block):
-            r, c = _best_per_row(r, c, gain[r, c] + _tie_breaks(r + start, c))
-        found.append((r + start, c, block[r, c]))
+            r, c = _best_per_row(r, c, gain[r, c] + _tie_breaks(r + start, cols[c]))
+        found.append((r + start, cols[c], block[r, c]))
     return margins, found
 
 
@@ -543,6 +579,7 @@ def assign(pool: Pool, *, top_k: int | None = None, exact: bool | None = None) -
     dense = exact if exact is not None else len(mentees) * len(mentors) <= W.DENSE_LIMIT
     method, passes = ("exact", PRICING_PASSES) if dense else ("pruned", STREAMED_PASSES)
     scores = _Scores.of(pool, mentees, mentors, dense=dense)
+    mentees = scores.mentees  # in the order its blocks are read
     candidates = scores.candidates(top_k)
     capacity = pool.capacity[mentors].astype(np.int64)
     both = pool.can_mentor & pool.can_mentee
