@@ -614,13 +614,19 @@ def assign(pool: Pool, *, top_k: int | None = None, exact: bool | None = None) -
     return Assignment(_pairs(sides, solved), method, float(price.sum()) + relaxed.bound)
 
 
+PAIRS_AT_ONCE = 65_536
+
+
 def _pair_scores(scores: _Scores, rows: NDArray[np.intp], cols: NDArray[np.intp]) -> NDArray[Any]:
     """Uncharged scores of allowed pairs, given as (mentee position, mentor position)."""
     if scores.dense is not None:
         return scores.dense[rows, cols]
     f = scores.features
-    mentee, mentor = f.as_mentee[scores.mentees[rows]], f.as_mentor[scores.mentors[cols]]
-    paired: NDArray[np.float32] = np.einsum("ij,ij->i", mentee, mentor).astype(F32)
+    paired = np.empty(len(rows), dtype=F32)
+    for start in range(0, len(rows), PAIRS_AT_ONCE):  # each pair's features, a slice at a time
+        at = slice(start, start + PAIRS_AT_ONCE)
+        mentee = f.as_mentee[scores.mentees[rows[at]]]
+        paired[at] = np.einsum("ij,ij->i", mentee, f.as_mentor[scores.mentors[cols[at]]])
     return paired
 
 
