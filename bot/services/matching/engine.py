@@ -210,10 +210,7 @@ def _top_edges(
     rows.append(col_rows[keep])
     cols.append(np.nonzero(keep)[1])
     scores.append(col_best[keep])
-    r, c, s = _join(rows, cols, scores)
-    key = r.astype(np.int64) * len(mentors) + c
-    _, first = np.unique(key, return_index=True)
-    return r[first], c[first], s[first]
+    return _unique(_join(rows, cols, scores), len(mentors))
 
 
 def _possible(
@@ -470,7 +467,7 @@ def _price_out(
     solved again, until none can, the bound has settled, or the passes run out. Each pass
     also gives a bound over every pair (see _dual_bound), so the result is proven optimal
     when nothing is left to add, and its gap is known when something is. Without
-    `bounded`, a single pass skips the pass over every pair (bound 0)."""
+    `bounded`, the last solve is not followed by a pass over every pair (bound 0)."""
     n_mentees, n_mentors = len(scores.mentees), len(scores.mentors)
     for pass_ in range(passes):
         rows, cols, values = edges
@@ -631,6 +628,7 @@ def _pair_scores(scores: _Scores, rows: NDArray[np.intp], cols: NDArray[np.intp]
 
 
 def _unique(edges: Edges, n_mentors: int) -> Edges:
+    """Each (mentee, mentor) pair once, as first listed."""
     rows, cols, values = edges
     _, first = np.unique(rows.astype(np.int64) * n_mentors + cols, return_index=True)
     return rows[first], cols[first], values[first]
