@@ -18,8 +18,10 @@ RUN python -m venv /opt/mentorbot \
 
 FROM python:3.11-slim
 
+# Matching's compiled passes are cached where the app's user may write.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    NUMBA_CACHE_DIR=/tmp/numba-cache \
     PATH=/opt/mentorbot/bin:$PATH
 
 COPY --from=build /opt/mentorbot /opt/mentorbot

@@ -6,6 +6,7 @@ import argparse
 import logging
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from importlib import metadata
 from types import FrameType
@@ -118,6 +119,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.metrics import Metrics
     from bot.readiness import ReadinessCheck
     from bot.scheduler import build_scheduler
+    from bot.services.matching.engine import warm_up
     from bot.web import make_wsgi_app
 
     settings.require_slack()
@@ -144,6 +146,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     metrics = Metrics()
     metrics.watch_outbox(probe_engine)
 
+    # Matching's compiled passes load (or compile, on a new machine) while nobody waits.
+    threading.Thread(target=warm_up, name="matching-warm-up", daemon=True).start()
     scheduler = None
     if not args.no_scheduler:
         scheduler = build_scheduler(

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from bench.population import synthetic_pool
+from bot.services.matching import weights as W
 from bot.services.matching.engine import Pool, assign, score_block
 from bot.services.matching.reasons import unmatched_reason
 from tests.pools import brute_force_optimum, check_hard_rules, pools, reference_score
@@ -56,9 +57,15 @@ def test_nobody_is_paired_across_time_zones_without_an_hour_in_common() -> None:
         assert bool(assign(pool).pairs) == paired, offset
 
 
-def test_pruned_solving_stays_close_to_the_exact_optimum() -> None:
+@pytest.mark.parametrize("price_first_above", [W.PRICE_FIRST_ABOVE, 0])
+def test_pruned_solving_stays_close_to_the_exact_optimum(
+    price_first_above: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Large pools price the pairs left out before choosing sides: here, small ones too.
+    monkeypatch.setattr(W, "PRICE_FIRST_ABOVE", price_first_above)
     pool = synthetic_pool(800, seed=5)
     exact, pruned = assign(pool, exact=True), assign(pool, exact=False, top_k=20)
+    check_hard_rules(pool, pruned.pairs)
     assert exact.method == "exact" and pruned.method == "pruned"
     # People who may take either side may choose differently in the two: each total is
     # held by the other's bound, and they end up within a percent of each other.

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from ortools.graph.python import min_cost_flow
 
+from bot.services.matching import kernels
 from bot.services.matching import weights as W
 
 F32 = np.float32
@@ -244,10 +245,18 @@ def _join(rows: list[NDArray[Any]], cols: list[NDArray[Any]], scores: list[NDArr
 
 
 SCORE_SCALE = 1000  # min-cost flow works in integers: scores kept to 1/1000
+# Without every score in memory, to 1/100: a solve is faster, and the bound stays a bound
+# (it is taken over the true scores); it only loosens by about 1/200 per pair.
+STREAMED_SCALE = 100
 
 
 def _solve_flow(
-    edges: Edges, n_mentees: int, capacity: NDArray[np.int64], *, priced: bool = True
+    edges: Edges,
+    n_mentees: int,
+    capacity: NDArray[np.int64],
+    *,
+    priced: bool = True,
+    scale: int = SCORE_SCALE,
 ) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
     """Which edges an optimal matching uses: each mentee once, each mentor up to capacity.
 
@@ -270,7 +279,7 @@ def _solve_flow(
     costs = np.concatenate(
         [
             np.zeros(n_mentees),
-            -np.round(scores.astype(np.float64) * SCORE_SCALE),
+            -np.round(scores.astype(np.float64) * scale),
             np.zeros(n_mentors + 1),
         ]
     ).astype(np.int64)
@@ -299,27 +308,25 @@ def _potentials(
     nodes: int,
 ) -> NDArray[np.int64]:
     """Node potentials proving the flow optimal: shortest distances in the residual network
-    (Bellman-Ford, vectorised; the optimum has no negative cycle, so it settles)."""
+    (the optimum has no negative cycle, so they settle)."""
     forward, backward = flows < caps, flows > 0
     tail = np.concatenate([starts[forward], ends[backward]]).astype(np.intp)
     head = np.concatenate([ends[forward], starts[backward]]).astype(np.intp)
-    cost = np.concatenate([costs[forward], -costs[backward]])
-    distance = np.zeros(nodes, dtype=np.int64)
-    for _ in range(nodes):
-        relaxed = distance.copy()
-        np.minimum.at(relaxed, head, distance[tail] + cost)
-        if np.array_equal(relaxed, distance):
-            return distance
-        distance = relaxed
-    raise RuntimeError("the residual network has a negative cycle: the flow is not optimal")
+    cost = np.concatenate([costs[forward], -costs[backward]]).astype(np.int64)
+    distance = kernels.shortest_distances(tail, head, cost, nodes)
+    if distance is None:
+        raise RuntimeError("the residual network has a negative cycle: the flow is not optimal")
+    return distance
 
 
-def _mentor_prices(potential: NDArray[np.int64], n_mentees: int, n_mentors: int) -> NDArray[Any]:
+def _mentor_prices(
+    potential: NDArray[np.int64], n_mentees: int, n_mentors: int, scale: int
+) -> NDArray[Any]:
     """Each mentor's dual price from the flow's node potentials: what one more of their
     slots would be worth (0 for a mentor with slots to spare)."""
     sink = potential[n_mentees + n_mentors + 1]
     mentor = potential[n_mentees : n_mentees + n_mentors]
-    price: NDArray[np.float64] = np.maximum(sink - mentor, 0).astype(np.float64) / SCORE_SCALE
+    price: NDArray[np.float64] = np.maximum(sink - mentor, 0).astype(np.float64) / scale
     return price
 
 
@@ -362,6 +369,8 @@ class _Scores:
     mentors: NDArray[np.intp]
     features: Features
     dense: NDArray[np.float32] | None
+    packed: kernels.Packed | None = None  # without the matrix: the compiled passes' input
+    scale: int = SCORE_SCALE
     mentee_charge: NDArray[np.float64] | None = None
     mentor_charge: NDArray[np.float64] | None = None
 
@@ -370,18 +379,22 @@ class _Scores:
         cls, pool: Pool, mentees: NDArray[np.intp], mentors: NDArray[np.intp], *, dense: bool
     ) -> _Scores:
         features = Features.of(pool)
-        matrix = None
         if dense:
             matrix = np.empty((len(mentees), len(mentors)), dtype=F32)
             for start, chunk in _chunks(mentees):
                 matrix[start : start + len(chunk)] = score_block(pool, chunk, mentors, features)
-        else:
-            # Mentees side by side with those of their time zone, career stage and wanted
-            # topics, so that each block is scored against the mentors it may meet only.
-            wanted = (features.wants[mentees] > 0) @ (1 << np.arange(features.wants.shape[1]))
-            zone, stage = features.tz_quarter[mentees], pool.stage[mentees]
-            mentees = mentees[np.lexsort((wanted, stage, zone))]
-        return cls(pool, mentees, mentors, features, matrix)
+            return cls(pool, mentees, mentors, features, matrix)
+        # Mentees side by side with those of their time zone, career stage and wanted
+        # topics; mentors by career stage, so that each mentee reads only the mentors
+        # earlier in their career, and then by time zone.
+        wanted = (features.wants[mentees] > 0) @ (1 << np.arange(features.wants.shape[1]))
+        zone, stage = features.tz_quarter[mentees], pool.stage[mentees]
+        mentees = mentees[np.lexsort((wanted, stage, zone))]
+        mentors = mentors[np.lexsort((features.tz_quarter[mentors], pool.stage[mentors]))]
+        packed = kernels.pack(
+            pool, features, mentees, mentors, complement=COMPLEMENT, max_shift=MAX_SHIFT
+        )
+        return cls(pool, mentees, mentors, features, None, packed, STREAMED_SCALE)
 
     def charged(self, mentee: NDArray[np.float64], mentor: NDArray[np.float64]) -> _Scores:
         return replace(self, mentee_charge=mentee, mentor_charge=mentor)
@@ -408,6 +421,8 @@ class _Scores:
 
     def candidates(self, top_k: int) -> Edges:
         """Each mentee's best `top_k` mentors and each mentor's best `top_k` mentees."""
+        if self.packed is not None:
+            return _unique(kernels.best_pairs(self.packed, top_k), len(self.mentors))
         if self.dense is None:
             return _top_edges(self.pool, self.mentees, self.mentors, top_k, self.features)
         rows, cols = _dense_top(self.dense, top_k)
@@ -452,6 +467,10 @@ class _Priced:
     edges: Edges  # the candidates the last solve was given
     used: NDArray[np.bool_]  # which of them it chose
     bound: float  # no pairing of these scores totals more
+    # The bound's parts (see _dual_bound): each mentee's margin and each mentor's price.
+    margins: NDArray[np.float64] | None = None
+    prices: NDArray[np.float64] | None = None
+    potential: NDArray[np.int64] | None = None  # the last solve's node potentials
 
 
 def _price_out(
@@ -461,6 +480,7 @@ def _price_out(
     passes: int,
     *,
     bounded: bool = True,
+    rest: Edges | None = None,
 ) -> _Priced:
     """Solve on the candidates, then price every pair left out with the flow's node
     potentials: a pair that could raise the total joins the candidates and the flow is
@@ -472,16 +492,21 @@ def _price_out(
     for pass_ in range(passes):
         rows, cols, values = edges
         last = pass_ == passes - 1
-        used, potential = _solve_flow(edges, n_mentees, capacity, priced=bounded or not last)
+        used, potential = _solve_flow(
+            edges, n_mentees, capacity, priced=bounded or not last, scale=scores.scale
+        )
         if last and not bounded:
             return _Priced(edges, used, 0.0)
-        price = _mentor_prices(potential, n_mentees, n_mentors)
+        price = _mentor_prices(potential, n_mentees, n_mentors, scores.scale)
         margins, found = _scan(scores, potential, price, find=not last)
-        bound = _dual_bound(capacity, price, margins)
+        bound = _dual_bound(capacity, price, float(margins.sum()))
         total = float(values[used].astype(np.float64).sum())
         new = _new_edges(edges, found, n_mentors)
         if last or len(new[0]) == 0 or bound - total <= SETTLED * bound:
-            return _Priced(edges, used, bound)
+            return _Priced(edges, used, bound, margins, price, potential)
+        if rest is not None:
+            new = _new_edges(edges, [rest, new], n_mentors)
+            rest = None
         edges = _join([rows, new[0]], [cols, new[1]], [values, new[2]])
     raise AssertionError("unreachable: the last pass returns")
 
@@ -491,21 +516,34 @@ ADDED_PER_MENTEE = 10  # per pass: the pairs that could raise the total most
 
 def _scan(
     scores: _Scores, potential: NDArray[np.int64], price: NDArray[Any], *, find: bool
-) -> tuple[float, list[Edges]]:
+) -> tuple[NDArray[np.float64], list[Edges]]:
     """One pass over every pair: the mentees' best margins at the flow's prices, and (with
     `find`) the left-out pairs that could raise the total."""
     n_mentees, n_mentors = len(scores.mentees), len(scores.mentors)
-    # In the solver's integer units, which fit 32 bits: scores are below 10^6 / SCORE_SCALE.
+    if scores.packed is not None:
+        none = np.zeros(n_mentees), np.zeros(n_mentors)
+        best, new = kernels.scan(
+            scores.packed,
+            none[0] if scores.mentee_charge is None else scores.mentee_charge,
+            none[1] if scores.mentor_charge is None else scores.mentor_charge,
+            price,
+            potential,
+            scores.scale,
+            ADDED_PER_MENTEE if find else 0,
+        )
+        rounded: NDArray[np.float64] = best.astype(np.float64) + ROUNDING * (best > 0)
+        return rounded, [new]
+    # In the solver's integer units, which fit 32 bits: scores are below 10^6 / scale.
     mentee_p = potential[:n_mentees].astype(np.int32)
     mentor_p = potential[n_mentees : n_mentees + n_mentors].astype(np.int32)
-    margins, found = 0.0, []
+    margins, found = np.zeros(n_mentees), []
     for start, cols, block in scores.blocks():
-        margins += float(_margins(block, price[cols]).sum())
+        margins[start : start + len(block)] = _margins(block, price[cols])
         if not find:
             continue
         # Reduced cost of mentee -> mentor, -score + p(mentee) - p(mentor), in the solver's
         # integer units: below zero, the pair could raise the total.
-        gain = np.rint(block * block.dtype.type(SCORE_SCALE)).astype(np.int32)
+        gain = np.rint(block * block.dtype.type(scores.scale)).astype(np.int32)
         gain -= mentee_p[start : start + len(block), None] - mentor_p[cols][None, :]
         r, c = np.nonzero((gain > 0) & (block > 0))
         if len(r) > ADDED_PER_MENTEE * len(block):
@@ -542,8 +580,10 @@ def _tie_breaks(rows: NDArray[np.intp], cols: NDArray[np.intp]) -> NDArray[np.fl
 def _new_edges(edges: Edges, found: list[Edges], n_mentors: int) -> Edges:
     """The pairs found that are not candidates yet (a used pair may price below zero too)."""
     rows, cols, values = _join([f[0] for f in found], [f[1] for f in found], [f[2] for f in found])
-    known = edges[0].astype(np.int64) * n_mentors + edges[1]
-    fresh = ~np.isin(rows.astype(np.int64) * n_mentors + cols, known)
+    known = np.sort(edges[0].astype(np.int64) * n_mentors + edges[1])
+    keys = rows.astype(np.int64) * n_mentors + cols
+    at = np.searchsorted(known, keys).clip(max=max(len(known) - 1, 0))
+    fresh = known[at] != keys if len(known) else np.ones(len(keys), dtype=bool)
     return rows[fresh], cols[fresh], values[fresh]
 
 
@@ -576,7 +616,7 @@ def assign(pool: Pool, *, top_k: int | None = None, exact: bool | None = None) -
     dense = exact if exact is not None else len(mentees) * len(mentors) <= W.DENSE_LIMIT
     method, passes = ("exact", PRICING_PASSES) if dense else ("pruned", STREAMED_PASSES)
     scores = _Scores.of(pool, mentees, mentors, dense=dense)
-    mentees = scores.mentees  # in the order its blocks are read
+    mentees, mentors = scores.mentees, scores.mentors  # in the order they are read
     candidates = scores.candidates(top_k)
     capacity = pool.capacity[mentors].astype(np.int64)
     both = pool.can_mentor & pool.can_mentee
@@ -586,10 +626,20 @@ def assign(pool: Pool, *, top_k: int | None = None, exact: bool | None = None) -
     # Each person who may take either side is charged a price for every role they take,
     # as a mentee in full and as a mentor per slot: the priced problem bounds every choice
     # of sides, and its solution says which side each should take.
-    price = _role_prices(pool, scores, candidates, capacity)
+    price_first = not dense and len(mentees) * len(mentors) > W.PRICE_FIRST_ABOVE
+    rounds = ROLE_ROUNDS if not dense else ROLE_ROUNDS_IN_MEMORY
+    price, candidates, near = _role_prices(pool, scores, candidates, capacity, rounds, price_first)
     slots = pool.capacity.astype(np.float64).clip(min=1)
     role = scores.charged(price[mentees], price[mentors] / slots[mentors])
-    relaxed = _price_out(role, role.priced(candidates), capacity, passes)
+    if price_first:
+        relaxed = _price_out(role, role.priced(candidates), capacity, passes)
+    else:
+        # Starting from the pairs the steps read, with the other candidates taken in after
+        # the first pass, makes a smaller first solve and the same bound. Not on a large
+        # pool: there the pairs that pass adds are needed in full.
+        relaxed = _price_out(
+            role, role.priced(near), capacity, passes, rest=role.priced(candidates)
+        )
     rows, cols, _ = relaxed.edges
     as_mentee = np.zeros(pool.size)
     as_mentee[mentees[rows[relaxed.used]]] = 1.0
@@ -605,10 +655,39 @@ def assign(pool: Pool, *, top_k: int | None = None, exact: bool | None = None) -
     start = _unique(
         _join([rows, candidates[0]], [cols, candidates[1]], [raw, candidates[2]]), len(mentors)
     )
+    if relaxed.potential is not None and not dense:
+        # Only pairs close to paying off in the role solve, and every pair of someone who
+        # may take either side: the sides chosen move few others from what it found.
+        charged = (
+            start[2]
+            - price[mentees[start[0]]]
+            - price[mentors[start[1]]] / slots[mentors[start[1]]]
+        )
+        reduced = _reduced(
+            relaxed.potential, len(mentees), (start[0], start[1], charged), scores.scale
+        )
+        keep = (reduced <= SIDES_SLACK * scores.scale) | _touches(both, scores, start)
+        start = start[0][keep], start[1][keep], start[2][keep]
     # Pricing the sides' solve only sharpens its own total: worth a pass over every pair
     # only when the scores are in memory.
     solved = _price_out(sides, sides.priced(start), capacity, passes if dense else 1, bounded=False)
-    return Assignment(_pairs(sides, solved), method, float(price.sum()) + relaxed.bound)
+    bound = float(price.sum()) + relaxed.bound - _transferable(scores, relaxed, capacity)
+    return Assignment(_pairs(sides, solved), method, bound)
+
+
+def _transferable(scores: _Scores, relaxed: _Priced, capacity: NDArray[np.int64]) -> float:
+    """How much the role-priced bound falls for free: a person on both sides is paid twice
+    in it, a margin as a mentee (u) and a price per slot as a mentor (v). Moving t = min(u,
+    capacity x v) of it into their role price (u - t, v - t / capacity, price + t) leaves
+    every pair's dual constraint as it was and lowers the bound by t."""
+    if relaxed.margins is None or relaxed.prices is None:
+        return 0.0
+    mentor_at = np.full(int(max(scores.mentees.max(), scores.mentors.max())) + 1, -1)
+    mentor_at[scores.mentors] = np.arange(len(scores.mentors))
+    column = mentor_at[scores.mentees]
+    on_both = column >= 0
+    slots = capacity[column[on_both]] * relaxed.prices[column[on_both]]
+    return float(np.minimum(relaxed.margins[on_both], slots).sum())
 
 
 PAIRS_AT_ONCE = 65_536
@@ -634,32 +713,102 @@ def _unique(edges: Edges, n_mentors: int) -> Edges:
     return rows[first], cols[first], values[first]
 
 
-ROLE_ROUNDS = 8  # subgradient steps on the role prices
+ROLE_ROUNDS = 6  # subgradient steps on the role prices
+ROLE_ROUNDS_IN_MEMORY = 8  # two more where the pool is small enough to keep every score
+ROLE_STEP, ROLE_DECAY = 0.6, 0.6  # the first step, as a share of the mean score; then each
+ROLE_SLACK = 1.0  # score points: after the first step, only pairs this close to paying off
+ROLE_SCALE = 10  # and scores to 1/10: the steps only need each person's side
+SIDES_SLACK = 2.0  # score points: the sides' solve reads pairs this close to paying off
 
 
 def _role_prices(
-    pool: Pool, scores: _Scores, candidates: Edges, capacity: NDArray[np.int64]
-) -> NDArray[np.float64]:
+    pool: Pool,
+    scores: _Scores,
+    candidates: Edges,
+    capacity: NDArray[np.int64],
+    rounds: int,
+    price_first: bool,
+) -> tuple[NDArray[np.float64], Edges, Edges]:
     """Prices for people who may take either side (Lagrangian relaxation).
 
     Offered on both sides at once, they relax the problem into one the flow solves
     exactly, but loosely (someone mentoring and being mentored). Each of them also keeps
     "mentee + load / capacity <= 1", priced in: any prices >= 0 give a bound (sum of
     prices + the priced problem's bound), and a few subgradient steps on the candidate
-    pairs find good ones.
+    pairs find good ones. The steps after the first read only the pairs near paying off
+    at the first solve's prices, and every pair of a person who may take either side:
+    the pairs whose worth the steps change.
+
+    With `price_first`, the first solve's prices also bring in the pairs left out that
+    could raise its total (one pass over every pair, as in _price_out): the candidates,
+    each side's best by score, fall further from the optimum as the pool grows.
+    Returns the prices, the candidates (with those pairs) and the pairs the steps read.
     """
     both = pool.can_mentor & pool.can_mentee
     mentees, mentors = scores.mentees, scores.mentors
+    used, potential = _solve_flow(candidates, len(mentees), capacity, scale=scores.scale)
+    if price_first:
+        price = _mentor_prices(potential, len(mentees), len(mentors), scores.scale)
+        _, found = _scan(scores, potential, price, find=True)
+        new = _new_edges(candidates, found, len(mentors))
+        candidates = _join(
+            [candidates[0], new[0]], [candidates[1], new[1]], [candidates[2], new[2]]
+        )
+        used = np.concatenate([used, np.zeros(len(new[0]), dtype=bool)])
     rows, cols, values = candidates
+    reduced = _reduced(potential, len(mentees), candidates, scores.scale)
+    near = (reduced <= ROLE_SLACK * scores.scale) | _touches(both, scores, candidates)
     slots = pool.capacity.astype(np.float64).clip(min=1)
     price = np.zeros(pool.size)  # per person; stays 0 for those with one side
-    step = float(np.mean(values)) if len(values) else 0.0
-    for _ in range(ROLE_ROUNDS - 1):
-        charged = values - price[mentees[rows]] - price[mentors[cols]] / slots[mentors[cols]]
-        used, _ = _solve_flow((rows, cols, charged), len(mentees), capacity, priced=False)
+    step = ROLE_STEP * float(np.mean(values)) if len(values) else 0.0
+    for round_ in range(rounds - 1):
+        if round_ > 0:
+            charged = values - price[mentees[rows]] - price[mentors[cols]] / slots[mentors[cols]]
+            used, _ = _solve_flow(
+                (rows, cols, charged), len(mentees), capacity, priced=False, scale=ROLE_SCALE
+            )
         as_mentee = np.zeros(pool.size)
         as_mentee[mentees[rows[used]]] = 1.0
         load = np.bincount(mentors[cols[used]], minlength=pool.size) / slots
         price[both] = np.maximum(price[both] + step * (as_mentee[both] + load[both] - 1.0), 0)
-        step *= 0.6
-    return price
+        step *= ROLE_DECAY
+        if round_ == 0:
+            rows, cols, values = rows[near], cols[near], values[near]
+    return price, candidates, (rows, cols, values)
+
+
+def _touches(both: NDArray[np.bool_], scores: _Scores, edges: Edges) -> NDArray[np.bool_]:
+    """Pairs with someone who may take either side."""
+    touches: NDArray[np.bool_] = both[scores.mentees[edges[0]]] | both[scores.mentors[edges[1]]]
+    return touches
+
+
+def _reduced(
+    potential: NDArray[np.int64], n_mentees: int, edges: Edges, scale: int
+) -> NDArray[Any]:
+    """Each pair's reduced cost at the flow's node potentials, in its integer units: how far
+    the pair is from paying off (below zero, it could raise the total)."""
+    rows, cols, values = edges
+    cost: NDArray[Any] = potential[rows] - potential[n_mentees + cols] - np.rint(values * scale)
+    return cost
+
+
+def warm_up() -> None:
+    """Load the compiled passes of the streamed solve (compiled the first time, then read
+    from numba's cache) on a pool of two. The app does it in the background when it starts,
+    so that the first large solve does not wait for it."""
+    pool = Pool(
+        can_mentor=np.array([True, False]),
+        can_mentee=np.array([False, True]),
+        stage=np.array([0, 1], dtype=np.int8),
+        tz_offset=np.zeros(2, dtype=F32),
+        department=np.arange(2, dtype=np.int32),
+        region=np.zeros(2, dtype=np.int32),
+        personality=np.zeros(2, dtype=np.int8),
+        cadence=np.zeros(2, dtype=np.int8),
+        capacity=np.array([1, 0], dtype=np.int8),
+        teach=np.array([[True], [False]]),
+        need=np.array([[0.0], [1.0]], dtype=F32),
+        topic_weight=np.ones(1, dtype=F32),
+    )
+    assign(pool, exact=False)

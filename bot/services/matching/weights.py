@@ -31,3 +31,6 @@ UNRATED_NEED = 0.6  # a wanted topic without a self-rating counts as rated 3
 # (bench/matching.py prints how close both come).
 DENSE_LIMIT = 10_000_000
 TOP_K = 40
+# Past this many cells (about 20,000 people), the streamed solve prices the pairs left out
+# once before it sets anyone's side: each side's TOP_K best by score are then too few.
+PRICE_FIRST_ABOVE = 100_000_000
