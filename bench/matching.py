@@ -34,7 +34,7 @@ from bench.population import synthetic_pool  # noqa: E402
 from bot.services.matching import weights as W  # noqa: E402
 from bot.services.matching.engine import (  # noqa: E402
     Pool,
-    _top_edges,
+    _Scores,
     assign,
     score_block,
     warm_up,
@@ -47,7 +47,9 @@ def _baselines(size: int, seed: int) -> dict[str, float]:
     pool = synthetic_pool(size, seed)
     mentors = np.flatnonzero(pool.can_mentor & (pool.capacity > 0)).astype(np.intp)
     mentees = np.flatnonzero(pool.can_mentee).astype(np.intp)
-    rows, cols, scores = _top_edges(pool, mentees, mentors, W.TOP_K)
+    streamed = _Scores.of(pool, mentees, mentors, dense=False)
+    mentees, mentors = streamed.mentees, streamed.mentors
+    rows, cols, scores = streamed.candidates(W.TOP_K)
     rng = np.random.default_rng(seed)
     totals = {}
     for name, order in (("random", rng.permutation(len(rows))), ("greedy", np.argsort(-scores))):

@@ -170,70 +170,6 @@ def _chunks(rows: NDArray[np.intp]) -> Iterator[tuple[int, NDArray[np.intp]]]:
 Edges = tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float32]]
 
 
-def _top_edges(
-    pool: Pool,
-    mentees: NDArray[np.intp],
-    mentors: NDArray[np.intp],
-    top_k: int,
-    features: Features | None = None,
-) -> Edges:
-    """The allowed edges among each mentee's best `top_k` mentors and each mentor's best
-    `top_k` mentees (kept per block, so memory stays linear in the pool)."""
-    rows, cols, scores = [], [], []
-    features = features or Features.of(pool)
-    # Each mentor's best mentees so far: (score, mentee position) kept across blocks, 0
-    # where there is none yet.
-    col_best = np.zeros((top_k, len(mentors)), dtype=F32)
-    col_rows = np.zeros((top_k, len(mentors)), dtype=np.intp)
-    for start, chunk in _chunks(mentees):
-        possible = _possible(pool, features, chunk, mentors)
-        if len(possible) == 0:
-            continue
-        block = score_block(pool, chunk, mentors[possible], features)
-        k = min(top_k, len(possible))
-        best = np.argpartition(block, len(possible) - k, axis=1)[:, len(possible) - k :]
-        values = np.take_along_axis(block, best, axis=1)
-        keep = values > 0
-        rows.append(np.nonzero(keep)[0] + start)
-        cols.append(possible[best[keep]])
-        scores.append(values[keep])
-        merged = np.vstack([col_best[:, possible], block])
-        merged_rows = np.vstack(
-            [
-                col_rows[:, possible],
-                np.broadcast_to((np.arange(len(chunk)) + start)[:, None], block.shape),
-            ]
-        )
-        pick = np.argpartition(merged, len(merged) - top_k, axis=0)[len(merged) - top_k :]
-        col_best[:, possible] = np.take_along_axis(merged, pick, axis=0)
-        col_rows[:, possible] = np.take_along_axis(merged_rows, pick, axis=0)
-    keep = col_best > 0
-    rows.append(col_rows[keep])
-    cols.append(np.nonzero(keep)[1])
-    scores.append(col_best[keep])
-    return _unique(_join(rows, cols, scores), len(mentors))
-
-
-def _possible(
-    pool: Pool, f: Features, chunk: NDArray[np.intp], mentors: NDArray[np.intp]
-) -> NDArray[np.intp]:
-    """Positions of the mentors the hard rules allow with at least one mentee of the chunk:
-    the rules that hold between groups (career order, working hours, a wanted topic taught),
-    so that a block of mentees sorted by them is scored against the mentors it may meet."""
-    allowed = pool.stage[mentors] < pool.stage[chunk].max()
-    wanted = f.wants[chunk].any(axis=0)
-    allowed &= f.teaches[mentors][:, wanted].any(axis=1)
-    zones = np.unique(f.tz_quarter[chunk])
-    if zones[0] >= 0:  # with someone's zone unknown, every zone may meet them
-        mentor_zone = f.tz_quarter[mentors]
-        meets = mentor_zone < 0
-        for zone in zones:
-            shift = (zone - mentor_zone) % QUARTERS_PER_DAY
-            meets |= (shift <= MAX_SHIFT) | (shift >= QUARTERS_PER_DAY - MAX_SHIFT)
-        allowed &= meets
-    return np.flatnonzero(allowed)
-
-
 def _join(rows: list[NDArray[Any]], cols: list[NDArray[Any]], scores: list[NDArray[Any]]) -> Edges:
     if not rows:
         return np.empty(0, np.intp), np.empty(0, np.intp), np.empty(0, F32)
@@ -399,32 +335,27 @@ class _Scores:
     def charged(self, mentee: NDArray[np.float64], mentor: NDArray[np.float64]) -> _Scores:
         return replace(self, mentee_charge=mentee, mentor_charge=mentor)
 
-    def blocks(self) -> Iterator[tuple[int, NDArray[np.intp], NDArray[Any]]]:
-        """(first mentee position, mentor positions, scores) block by block. Scored afresh, a
-        block leaves out the mentors the hard rules forbid for every mentee in it."""
-        everyone = np.arange(len(self.mentors))
+    def blocks(self) -> Iterator[tuple[int, NDArray[np.float32]]]:
+        """(first mentee position, scores against every mentor) block by block, from the
+        matrix in memory (without it, the compiled passes read the pairs)."""
+        assert self.dense is not None
         for start, chunk in _chunks(self.mentees):
-            if self.dense is not None:
-                cols, raw = everyone, self.dense[start : start + len(chunk)]
-            else:
-                cols = _possible(self.pool, self.features, chunk, self.mentors)
-                raw = score_block(self.pool, chunk, self.mentors[cols], self.features)
+            raw = self.dense[start : start + len(chunk)]
             if self.mentee_charge is None or self.mentor_charge is None:
-                yield start, cols, raw
+                yield start, raw
                 continue
             # In single precision, as the scores are: a block is the largest thing held.
             left = raw - self.mentee_charge[start : start + len(chunk), None].astype(F32)
-            left -= self.mentor_charge[cols].astype(F32)[None, :]
+            left -= self.mentor_charge.astype(F32)[None, :]
             np.maximum(left, 0, out=left)
             left[raw <= 0] = 0
-            yield start, cols, left
+            yield start, left
 
     def candidates(self, top_k: int) -> Edges:
         """Each mentee's best `top_k` mentors and each mentor's best `top_k` mentees."""
         if self.packed is not None:
             return _unique(kernels.best_pairs(self.packed, top_k), len(self.mentors))
-        if self.dense is None:
-            return _top_edges(self.pool, self.mentees, self.mentors, top_k, self.features)
+        assert self.dense is not None
         rows, cols = _dense_top(self.dense, top_k)
         return rows, cols, self.dense[rows, cols]
 
@@ -537,18 +468,18 @@ def _scan(
     mentee_p = potential[:n_mentees].astype(np.int32)
     mentor_p = potential[n_mentees : n_mentees + n_mentors].astype(np.int32)
     margins, found = np.zeros(n_mentees), []
-    for start, cols, block in scores.blocks():
-        margins[start : start + len(block)] = _margins(block, price[cols])
+    for start, block in scores.blocks():
+        margins[start : start + len(block)] = _margins(block, price)
         if not find:
             continue
         # Reduced cost of mentee -> mentor, -score + p(mentee) - p(mentor), in the solver's
         # integer units: below zero, the pair could raise the total.
         gain = np.rint(block * block.dtype.type(scores.scale)).astype(np.int32)
-        gain -= mentee_p[start : start + len(block), None] - mentor_p[cols][None, :]
+        gain -= mentee_p[start : start + len(block), None] - mentor_p[None, :]
         r, c = np.nonzero((gain > 0) & (block > 0))
         if len(r) > ADDED_PER_MENTEE * len(block):
-            r, c = _best_per_row(r, c, gain[r, c] + _tie_breaks(r + start, cols[c]))
-        found.append((r + start, cols[c], block[r, c]))
+            r, c = _best_per_row(r, c, gain[r, c] + _tie_breaks(r + start, c))
+        found.append((r + start, c, block[r, c]))
     return margins, found
 
 
