@@ -3,6 +3,11 @@ allowed pair with its score, each side's true best, and the pairs a pricing pass
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -99,3 +104,34 @@ def test_a_pricing_pass_finds_each_mentee_s_largest_gains_and_best_margin() -> N
         keys = gain[i] + _tie_breaks(np.full(len(mentors), i), np.arange(len(mentors)))
         want = np.sort(keys[positive])[::-1][: len(mine)]
         assert np.allclose(np.sort(keys[mine])[::-1], want), i
+
+
+TWO_AT_ONCE = """
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from bench.population import synthetic_pool
+from bot.services.matching.engine import assign
+pools = [synthetic_pool(1500, seed) for seed in (1, 2)]
+alone = [assign(pool, exact=False).total for pool in pools]
+with ThreadPoolExecutor(2) as both:
+    together = list(both.map(lambda pool: assign(pool, exact=False).total, pools))
+print(alone == together)
+"""
+
+
+def test_two_solves_at_once_take_turns_on_any_threading_layer() -> None:
+    # Two programs' rounds may solve at the same time. numba's fallback threading layer
+    # (where no OpenMP or TBB is installed, as in a slim image) aborts the process when two
+    # threads launch parallel passes at once; the passes take turns instead.
+    env = {**os.environ, "NUMBA_THREADING_LAYER": "workqueue"}
+    done = subprocess.run(
+        [sys.executable, "-c", TWO_AT_ONCE],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "True"

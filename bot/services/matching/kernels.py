@@ -9,6 +9,7 @@ and rules as `engine.score_block` (tests/unit/test_matching_kernels.py holds the
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 
 F32 = np.float32
 QUARTERS_PER_DAY = 96
+# Two solves (two programs' rounds, or a solve and the warm-up) take turns in a parallel
+# pass: numba's fallback threading layer (workqueue) cannot run two at once.
+_ONE_PASS_AT_A_TIME = threading.Lock()
 # Columns of the per-person codes.
 PERSON, STAGE, ZONE, DEPARTMENT, REGION, PERSONALITY, CADENCE = range(7)
 
@@ -276,9 +280,10 @@ def best_pairs(
     """Each mentee's best `top_k` mentors and each mentor's best `top_k` mentees, as
     (mentee position, mentor position, score); a pair may be listed twice."""
     threads = numba.get_num_threads()
-    row_value, row_index, col_value, col_index = _best_pairs(
-        _people(p), p.mentor_end, top_k, threads
-    )
+    with _ONE_PASS_AT_A_TIME:
+        row_value, row_index, col_value, col_index = _best_pairs(
+            _people(p), p.mentor_end, top_k, threads
+        )
     by_row, by_col = row_index >= 0, col_index >= 0
     rows = np.concatenate([np.nonzero(by_row)[0], col_index[by_col]]).astype(np.intp)
     cols = np.concatenate([row_index[by_row], np.nonzero(by_col)[0]]).astype(np.intp)
@@ -366,18 +371,19 @@ def scan(
     n_mentees, n_mentors = len(p.mentee_codes), len(p.mentor_codes)
     if potential is None:
         potential = np.zeros(n_mentees + n_mentors, dtype=np.int64)
-    margin, index, value = _scan(
-        _people(p),
-        p.mentor_end,
-        (mentee_charge.astype(F32), mentor_charge.astype(F32)),
-        price.astype(F32),
-        (
-            potential[:n_mentees].astype(np.int64),
-            potential[n_mentees : n_mentees + n_mentors].astype(np.int64),
-        ),
-        scale,
-        added,
-    )
+    with _ONE_PASS_AT_A_TIME:
+        margin, index, value = _scan(
+            _people(p),
+            p.mentor_end,
+            (mentee_charge.astype(F32), mentor_charge.astype(F32)),
+            price.astype(F32),
+            (
+                potential[:n_mentees].astype(np.int64),
+                potential[n_mentees : n_mentees + n_mentors].astype(np.int64),
+            ),
+            scale,
+            added,
+        )
     hit = index >= 0
     found = (np.nonzero(hit)[0].astype(np.intp), index[hit].astype(np.intp), value[hit])
     return margin, found
