@@ -27,8 +27,8 @@ QUARTERS_PER_DAY = 96
 # Two solves (two programs' rounds, or a solve and the warm-up) take turns in a parallel
 # pass: numba's fallback threading layer (workqueue) cannot run two at once.
 _ONE_PASS_AT_A_TIME = threading.Lock()
-# Columns of the per-person codes.
-PERSON, STAGE, ZONE, DEPARTMENT, REGION, PERSONALITY, CADENCE = range(7)
+# Columns of the per-person codes; TOPICS is a bit per topic: wanted (mentees), taught (mentors).
+PERSON, STAGE, ZONE, DEPARTMENT, REGION, PERSONALITY, CADENCE, TOPICS = range(8)
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,8 @@ class Packed:
     """One solve's people as the kernels read them: codes per person, each mentee's
     topic terms as (index into the mentor's vector, weight), forbidden pairs per mentee."""
 
-    mentee_codes: NDArray[np.int32]
-    mentor_codes: NDArray[np.int32]
-    wants: NDArray[np.int64]  # bit per topic
-    teaches: NDArray[np.int64]
+    mentee_codes: NDArray[np.integer[Any]]  # int32 while topics fit its bits (one cache line)
+    mentor_codes: NDArray[np.integer[Any]]
     terms: NDArray[np.int32]  # (mentees, most terms): index into mentor_vector, -1 = none
     weights: NDArray[np.float32]
     mentor_vector: NDArray[np.float32]  # (mentors, 2 x topics): teaches, then needs
@@ -63,7 +61,10 @@ def pack(
     """`mentors` must be sorted by career stage (mentor_end relies on it)."""
     topics = pool.teach.shape[1]
 
-    def codes(people: NDArray[np.intp]) -> NDArray[np.int32]:
+    bits = np.int64(1) << np.arange(topics, dtype=np.int64)
+    code_type = np.int32 if topics < 31 else np.int64
+
+    def codes(people: NDArray[np.intp], topic_bits: NDArray[np.int64]) -> NDArray[Any]:
         return np.stack(
             [
                 people,
@@ -73,11 +74,11 @@ def pack(
                 pool.region[people],
                 pool.personality[people],
                 pool.cadence[people],
+                topic_bits,
             ],
             axis=1,
-        ).astype(np.int32)
+        ).astype(code_type)
 
-    bits = np.int64(1) << np.arange(topics, dtype=np.int64)
     # A mentee's terms: wanted topics against what the mentor teaches, business topics the
     # mentee teaches against what the mentor wants to learn (the score's first two parts).
     mentee_weights = np.hstack(
@@ -94,10 +95,8 @@ def pack(
     stages = pool.stage[mentors]
     forbidden_at, forbidden = _forbidden(pool, mentees, mentors)
     return Packed(
-        mentee_codes=codes(mentees),
-        mentor_codes=codes(mentors),
-        wants=((pool.need[mentees] > 0) @ bits).astype(np.int64),
-        teaches=(pool.teach[mentors] @ bits).astype(np.int64),
+        mentee_codes=codes(mentees, (pool.need[mentees] > 0) @ bits),
+        mentor_codes=codes(mentors, pool.teach[mentors] @ bits),
         terms=terms,
         weights=weights.astype(F32),
         mentor_vector=np.hstack([pool.teach[mentors], pool.need[mentors]]).astype(F32),
@@ -131,8 +130,6 @@ def _people(p: Packed) -> tuple[Any, ...]:
     return (
         p.mentee_codes,
         p.mentor_codes,
-        p.wants,
-        p.teaches,
         p.terms,
         p.weights,
         p.mentor_vector,
@@ -150,8 +147,6 @@ def _allowed(
     j: int,
     e: Any,
     m: Any,
-    wants: Any,
-    teaches: Any,
     forbidden_at: Any,
     forbidden: Any,
     strict: bool,
@@ -159,7 +154,7 @@ def _allowed(
 ) -> bool:
     """The hard rules between mentee i and mentor j, but career order: the callers read
     only the mentors earlier in the mentee's career (Packed.mentor_end)."""
-    if wants[i] & teaches[j] == 0 or e[i, PERSON] == m[j, PERSON]:
+    if e[i, TOPICS] & m[j, TOPICS] == 0 or e[i, PERSON] == m[j, PERSON]:
         return False
     a, b = e[i, ZONE], m[j, ZONE]
     if a >= 0 and b >= 0:
@@ -180,8 +175,6 @@ def _score(
     j: int,
     e: Any,
     m: Any,
-    wants: Any,
-    teaches: Any,
     terms: Any,
     weights: Any,
     mentor_vector: Any,
@@ -192,7 +185,7 @@ def _score(
     max_shift: int,
 ) -> Any:
     """Mentee i with mentor j: their score, or 0 where a hard rule forbids the pair."""
-    if not _allowed(i, j, e, m, wants, teaches, forbidden_at, forbidden, strict, max_shift):
+    if not _allowed(i, j, e, m, forbidden_at, forbidden, strict, max_shift):
         return np.float32(0.0)
     score = np.float32(0.0)
     for t in range(terms.shape[1]):
@@ -220,8 +213,7 @@ def _lowest(values: Any) -> int:
 
 @numba.njit(parallel=True, cache=True)
 def _best_pairs(people: Any, mentor_end: Any, top_k: int, threads: int) -> Any:
-    e, m, wants, teaches, terms, weights, vector, forbidden_at, forbidden = people[:9]
-    complement, strict, max_shift = people[9:]
+    e, m, terms, weights, vector, at, banned, comp, strict, shift = people
     n_mentees, n_mentors = e.shape[0], m.shape[0]
     row_value = np.zeros((n_mentees, top_k), dtype=np.float32)
     row_index = np.full((n_mentees, top_k), -1, dtype=np.int32)
@@ -236,22 +228,7 @@ def _best_pairs(people: Any, mentor_end: Any, top_k: int, threads: int) -> Any:
         for i in range(t * share, min(n_mentees, (t + 1) * share)):
             low, slot = np.float32(0.0), 0
             for j in range(mentor_end[i]):
-                s = _score(
-                    i,
-                    j,
-                    e,
-                    m,
-                    wants,
-                    teaches,
-                    terms,
-                    weights,
-                    vector,
-                    forbidden_at,
-                    forbidden,
-                    complement,
-                    strict,
-                    max_shift,
-                )
+                s = _score(i, j, e, m, terms, weights, vector, at, banned, comp, strict, shift)
                 if s > low:
                     row_value[i, slot], row_index[i, slot] = s, j
                     slot = _lowest(row_value[i])
@@ -315,27 +292,11 @@ def _scan(
     found_key = np.zeros((n_mentees, width), dtype=np.float64)
     found_index = np.full((n_mentees, width), -1, dtype=np.int32)
     found_value = np.zeros((n_mentees, width), dtype=np.float32)
-    e, m, wants, teaches, terms, weights, vector, forbidden_at, forbidden = people[:9]
-    complement, strict, max_shift = people[9:]
+    e, m, terms, weights, vector, at, banned, comp, strict, shift = people
     for i in numba.prange(n_mentees):
         best, slot = np.float32(0.0), 0
         for j in range(mentor_end[i]):
-            left = _score(
-                i,
-                j,
-                e,
-                m,
-                wants,
-                teaches,
-                terms,
-                weights,
-                vector,
-                forbidden_at,
-                forbidden,
-                complement,
-                strict,
-                max_shift,
-            )
+            left = _score(i, j, e, m, terms, weights, vector, at, banned, comp, strict, shift)
             if left <= 0:
                 continue
             left = left - mentee_charge[i] - mentor_charge[j]
