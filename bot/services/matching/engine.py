@@ -534,7 +534,8 @@ def assign(pool: Pool, *, top_k: int | None = None, exact: bool | None = None) -
     The solve starts from each side's best `top_k` partners and prices every pair left
     out (see _price_out). While mentees x mentors fits DENSE_LIMIT ("exact"), every score
     stays in memory and pairs that could raise the total are added until none can; beyond
-    it ("pruned"), pairs are scored afresh on each pass over them, and there are two.
+    it ("pruned"), pairs are scored afresh on each pass over them by the compiled passes
+    (kernels.py), and there are two (three past W.PRICE_FIRST_ABOVE, see _role_prices).
 
     People who may take either side take one: the side the role prices (_role_prices)
     found best for each; the bound then holds for every choice of sides.
