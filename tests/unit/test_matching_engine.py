@@ -143,3 +143,24 @@ def test_vectorised_scores_match_the_plain_definition(pool: Pool) -> None:
     for e in range(pool.size):
         for m in range(pool.size):
             assert block[e, m] == pytest.approx(reference_score(pool, m, e), abs=1e-3), (m, e)
+
+
+def test_a_large_pool_prices_the_pairs_left_out_before_choosing_sides() -> None:
+    # With one candidate each, the first solve's prices say which pairs left out could raise
+    # its total: the price-first step brings them in (each once, each allowed).
+    from bot.services.matching.engine import _role_prices, _Scores
+
+    pool = synthetic_pool(600, seed=9)
+    mentors = np.flatnonzero(pool.can_mentor & (pool.capacity > 0)).astype(np.intp)
+    mentees = np.flatnonzero(pool.can_mentee).astype(np.intp)
+    scores = _Scores.of(pool, mentees, mentors, dense=False)
+    candidates = scores.candidates(1)
+    capacity = pool.capacity[scores.mentors].astype(np.int64)
+    _, kept, _ = _role_prices(pool, scores, candidates, capacity, 6, False)
+    _, grown, _ = _role_prices(pool, scores, candidates, capacity, 6, True)
+    assert len(kept[0]) == len(candidates[0])
+    assert len(grown[0]) > 2 * len(candidates[0])
+    keys = grown[0].astype(np.int64) * len(mentors) + grown[1]
+    assert len(np.unique(keys)) == len(keys)
+    want = score_block(pool, scores.mentees, scores.mentors)[grown[0], grown[1]]
+    assert (want > 0).all() and np.allclose(grown[2], want, atol=1e-4)

@@ -359,12 +359,20 @@ class _Scores:
         rows, cols = _dense_top(self.dense, top_k)
         return rows, cols, self.dense[rows, cols]
 
-    def priced(self, edges: Edges) -> Edges:
-        """The candidates' values after the charges; those worth nothing left out."""
+    def left(self, edges: Edges) -> NDArray[Any]:
+        """Each pair's value after the charges (below 0: not worth them)."""
         rows, cols, raw = edges
         if self.mentee_charge is None or self.mentor_charge is None:
+            return raw
+        left: NDArray[Any] = raw - self.mentee_charge[rows] - self.mentor_charge[cols]
+        return left
+
+    def priced(self, edges: Edges) -> Edges:
+        """The candidates' values after the charges; those worth nothing left out."""
+        if self.mentee_charge is None or self.mentor_charge is None:
             return edges
-        left = raw - self.mentee_charge[rows] - self.mentor_charge[cols]
+        rows, cols, raw = edges
+        left = self.left(edges)
         keep = (raw > 0) & (left > 0)
         return rows[keep], cols[keep], left[keep].astype(F32)
 
@@ -435,8 +443,8 @@ def _price_out(
         new = _new_edges(edges, found, n_mentors)
         if last or len(new[0]) == 0 or bound - total <= SETTLED * bound:
             return _Priced(edges, used, bound, margins, price, potential)
-        if rest is not None:
-            new = _new_edges(edges, [rest, new], n_mentors)
+        if rest is not None:  # a pair found may be among the rest: each once
+            new = _unique(_new_edges(edges, [rest, new], n_mentors), n_mentors)
             rest = None
         edges = _join([rows, new[0]], [cols, new[1]], [values, new[2]])
     raise AssertionError("unreachable: the last pass returns")
@@ -562,7 +570,7 @@ def assign(pool: Pool, *, top_k: int | None = None, exact: bool | None = None) -
     rounds = ROLE_ROUNDS if not dense else ROLE_ROUNDS_IN_MEMORY
     price, candidates, near = _role_prices(pool, scores, candidates, capacity, rounds, price_first)
     slots = pool.capacity.astype(np.float64).clip(min=1)
-    role = scores.charged(price[mentees], price[mentors] / slots[mentors])
+    role = _role_charged(scores, price, slots)
     if price_first:
         relaxed = _price_out(role, role.priced(candidates), capacity, passes)
     else:
@@ -590,13 +598,8 @@ def assign(pool: Pool, *, top_k: int | None = None, exact: bool | None = None) -
     if relaxed.potential is not None and not dense:
         # Only pairs close to paying off in the role solve, and every pair of someone who
         # may take either side: the sides chosen move few others from what it found.
-        charged = (
-            start[2]
-            - price[mentees[start[0]]]
-            - price[mentors[start[1]]] / slots[mentors[start[1]]]
-        )
         reduced = _reduced(
-            relaxed.potential, len(mentees), (start[0], start[1], charged), scores.scale
+            relaxed.potential, len(mentees), (start[0], start[1], role.left(start)), scores.scale
         )
         keep = (reduced <= SIDES_SLACK * scores.scale) | _touches(both, scores, start)
         start = start[0][keep], start[1][keep], start[2][keep]
@@ -695,7 +698,7 @@ def _role_prices(
     step = ROLE_STEP * float(np.mean(values)) if len(values) else 0.0
     for round_ in range(rounds - 1):
         if round_ > 0:
-            charged = values - price[mentees[rows]] - price[mentors[cols]] / slots[mentors[cols]]
+            charged = _role_charged(scores, price, slots).left((rows, cols, values))
             used, _ = _solve_flow(
                 (rows, cols, charged), len(mentees), capacity, priced=False, scale=ROLE_SCALE
             )
@@ -707,6 +710,14 @@ def _role_prices(
         if round_ == 0:
             rows, cols, values = rows[near], cols[near], values[near]
     return price, candidates, (rows, cols, values)
+
+
+def _role_charged(
+    scores: _Scores, price: NDArray[np.float64], slots: NDArray[np.float64]
+) -> _Scores:
+    """The scores with each person's role price charged: in full as a mentee, per slot as a
+    mentor."""
+    return scores.charged(price[scores.mentees], price[scores.mentors] / slots[scores.mentors])
 
 
 def _touches(both: NDArray[np.bool_], scores: _Scores, edges: Edges) -> NDArray[np.bool_]:
