@@ -156,8 +156,8 @@ def test_a_large_pool_prices_the_pairs_left_out_before_choosing_sides() -> None:
     scores = _Scores.of(pool, mentees, mentors, dense=False)
     candidates = scores.candidates(1)
     capacity = pool.capacity[scores.mentors].astype(np.int64)
-    _, kept, _ = _role_prices(pool, scores, candidates, capacity, 6, False)
-    _, grown, _ = _role_prices(pool, scores, candidates, capacity, 6, True)
+    _, kept, _, _ = _role_prices(pool, scores, candidates, capacity, 6, False)
+    _, grown, _, _ = _role_prices(pool, scores, candidates, capacity, 6, True)
     assert len(kept[0]) == len(candidates[0])
     assert len(grown[0]) > 2 * len(candidates[0])
     keys = grown[0].astype(np.int64) * len(mentors) + grown[1]
