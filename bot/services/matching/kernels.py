@@ -2,9 +2,11 @@
 
 Past a few thousand people each pass over every pair (the candidates, then each pricing and
 bound pass) reads billions of pairs. Scored block by block with numpy, each pass builds
-several full-size temporaries per block; here one loop scores a pair from each side's codes,
-checks the hard rules and keeps what the pass needs, in parallel over mentees. Same scores
-and rules as `engine.score_block` (tests/unit/test_matching_kernels.py holds them equal).
+several full-size temporaries per block; here, in parallel over mentees, a mentee's scores
+with a block of mentors are worked out from each side's codes one part at a time (vector
+instructions over the mentors side by side), the hard rules zero those they forbid, and
+the pass keeps only what it needs. Same scores and rules as `engine.score_block`
+(tests/unit/test_matching_kernels.py holds them equal).
 """
 
 from __future__ import annotations
@@ -37,10 +39,11 @@ class Packed:
     topic terms as (index into the mentor's vector, weight), forbidden pairs per mentee."""
 
     mentee_codes: NDArray[np.integer[Any]]  # int32 while topics fit its bits (one cache line)
+    # The mentors' side by column (code, mentor): a pass reads mentors side by side.
     mentor_codes: NDArray[np.integer[Any]]
     terms: NDArray[np.int32]  # (mentees, most terms): index into mentor_vector, -1 = none
     weights: NDArray[np.float32]
-    mentor_vector: NDArray[np.float32]  # (mentors, 2 x topics): teaches, then needs
+    mentor_vector: NDArray[np.float32]  # (2 x topics, mentors): teaches, then needs
     mentor_end: NDArray[np.int64]  # per mentee: mentors [0, end) are earlier in career
     forbidden_at: NDArray[np.int64]  # CSR over mentees: forbidden mentor positions
     forbidden: NDArray[np.int32]
@@ -93,13 +96,17 @@ def pack(
     terms = np.where(np.take_along_axis(present, order, axis=1), order, -1).astype(np.int32)
     weights = np.take_along_axis(mentee_weights, order, axis=1) * (terms >= 0)
     stages = pool.stage[mentors]
+    if complement.shape != (3, 3):
+        raise ValueError("the passes know three personalities: complement must be 3 x 3")
     forbidden_at, forbidden = _forbidden(pool, mentees, mentors)
     return Packed(
         mentee_codes=codes(mentees, (pool.need[mentees] > 0) @ bits),
-        mentor_codes=codes(mentors, pool.teach[mentors] @ bits),
+        mentor_codes=np.ascontiguousarray(codes(mentors, pool.teach[mentors] @ bits).T),
         terms=terms,
         weights=weights.astype(F32),
-        mentor_vector=np.hstack([pool.teach[mentors], pool.need[mentors]]).astype(F32),
+        mentor_vector=np.ascontiguousarray(
+            np.hstack([pool.teach[mentors], pool.need[mentors]]).astype(F32).T
+        ),
         mentor_end=np.searchsorted(stages, pool.stage[mentees], side="left").astype(np.int64),
         forbidden_at=forbidden_at,
         forbidden=forbidden,
@@ -126,7 +133,7 @@ def _forbidden(
 
 
 def _people(p: Packed) -> tuple[Any, ...]:
-    """The arrays `_score` reads, as one argument."""
+    """The arrays `_score_block` reads, as one argument."""
     return (
         p.mentee_codes,
         p.mentor_codes,
@@ -141,65 +148,68 @@ def _people(p: Packed) -> tuple[Any, ...]:
     )
 
 
-@numba.njit(inline="always", cache=True)
-def _allowed(
-    i: int,
-    j: int,
-    e: Any,
-    m: Any,
-    forbidden_at: Any,
-    forbidden: Any,
-    strict: bool,
-    max_shift: int,
-) -> bool:
-    """The hard rules between mentee i and mentor j, but career order: the callers read
-    only the mentors earlier in the mentee's career (Packed.mentor_end)."""
-    if e[i, TOPICS] & m[j, TOPICS] == 0 or e[i, PERSON] == m[j, PERSON]:
-        return False
-    a, b = e[i, ZONE], m[j, ZONE]
-    if a >= 0 and b >= 0:
-        shift = (a - b + QUARTERS_PER_DAY) % QUARTERS_PER_DAY
-        if max_shift < shift < QUARTERS_PER_DAY - max_shift:
-            return False
-    if strict and e[i, DEPARTMENT] == m[j, DEPARTMENT]:
-        return False
-    for at in range(forbidden_at[i], forbidden_at[i + 1]):  # noqa: SIM110 (numba: no generators)
-        if forbidden[at] == j:
-            return False
-    return True
+# A pass reads BLOCK mentors (their codes in the first cache levels) for MENTEES_AT_ONCE
+# mentees, then the next BLOCK: each mentee's scores with them are worked out one part at a
+# time, over the mentors side by side.
+BLOCK = 1024
+MENTEES_AT_ONCE = 64
+# The score's parts in single precision, as the scores are.
+_DEPARTMENT, _REGION, _CADENCE = F32(W.DEPARTMENT), F32(W.REGION), F32(W.CADENCE)
+_NOTHING = F32(0.0)
 
 
 @numba.njit(inline="always", cache=True)
-def _score(
-    i: int,
-    j: int,
-    e: Any,
-    m: Any,
-    terms: Any,
-    weights: Any,
-    mentor_vector: Any,
-    forbidden_at: Any,
-    forbidden: Any,
-    complement: Any,
-    strict: bool,
-    max_shift: int,
-) -> Any:
-    """Mentee i with mentor j: their score, or 0 where a hard rule forbids the pair."""
-    if not _allowed(i, j, e, m, forbidden_at, forbidden, strict, max_shift):
-        return np.float32(0.0)
-    score = np.float32(0.0)
+def _score_block(i: int, first: int, end: int, people: Any, out: Any) -> None:
+    """Mentee i with mentors first..end-1: their scores into out[:end - first], or 0 where a
+    hard rule forbids the pair, but career order (the callers read only the mentors earlier
+    in the mentee's career, Packed.mentor_end). Each part of the score is one loop over
+    the mentors, without branches: the compiler makes vector instructions of it."""
+    e, m, terms, weights, mentor_vector, _, _, complement, _, _ = people
+    # (Slices indexed from 0: numba then knows no index is negative, and vectorizes.)
+    n = end - first
+    for k in range(n):
+        out[k] = np.float32(0.0)
     for t in range(terms.shape[1]):
         if terms[i, t] < 0:
             break
-        score += weights[i, t] * mentor_vector[j, terms[i, t]]
-    if e[i, DEPARTMENT] != m[j, DEPARTMENT]:
-        score += np.float32(W.DEPARTMENT)
-    if e[i, REGION] != m[j, REGION]:
-        score += np.float32(W.REGION)
-    score += complement[e[i, PERSONALITY], m[j, PERSONALITY]]
-    if e[i, CADENCE] == m[j, CADENCE]:
-        score += np.float32(W.CADENCE)
-    return score
+        weight, taught = weights[i, t], mentor_vector[terms[i, t], first:end]
+        for k in range(n):
+            out[k] += weight * taught[k]
+    # Three personalities (COMPLEMENT is 3 x 3): chosen, not looked up, which vectorizes.
+    fit = complement[e[i, PERSONALITY]]
+    fit0, fit1, fit2 = fit[0], fit[1], fit[2]
+    department, region, cadence = e[i, DEPARTMENT], e[i, REGION], e[i, CADENCE]
+    departments, regions = m[DEPARTMENT, first:end], m[REGION, first:end]
+    personalities, cadences = m[PERSONALITY, first:end], m[CADENCE, first:end]
+    for k in range(n):
+        score = out[k]
+        score += _DEPARTMENT if departments[k] != department else _NOTHING
+        score += _REGION if regions[k] != region else _NOTHING
+        score += fit0 if personalities[k] == 0 else (fit1 if personalities[k] == 1 else fit2)
+        score += _CADENCE if cadences[k] == cadence else _NOTHING
+        out[k] = score
+    _rule_out(i, first, end, people, out)
+
+
+@numba.njit(inline="always", cache=True)
+def _rule_out(i: int, first: int, end: int, people: Any, out: Any) -> None:
+    """Zero the pairs of mentee i with mentors first..end-1 that break a hard rule."""
+    e, m, _, _, _, forbidden_at, forbidden, _, strict, max_shift = people
+    topics, people_, zones = m[TOPICS, first:end], m[PERSON, first:end], m[ZONE, first:end]
+    departments = m[DEPARTMENT, first:end]
+    zone, wanted, person, department = e[i, ZONE], e[i, TOPICS], e[i, PERSON], e[i, DEPARTMENT]
+    for k in range(end - first):
+        shift = zone - zones[k]
+        shift += QUARTERS_PER_DAY if shift < 0 else 0
+        overlap = (zone < 0) | (zones[k] < 0)
+        overlap |= (shift <= max_shift) | (shift >= QUARTERS_PER_DAY - max_shift)
+        allowed = overlap & ((wanted & topics[k]) != 0) & (people_[k] != person)
+        if strict:
+            allowed &= departments[k] != department
+        out[k] = out[k] if allowed else _NOTHING
+    for at in range(forbidden_at[i], forbidden_at[i + 1]):
+        if first <= forbidden[at] < end:
+            out[forbidden[at] - first] = np.float32(0.0)
 
 
 @numba.njit(inline="always", cache=True)
@@ -213,31 +223,62 @@ def _lowest(values: Any) -> int:
 
 @numba.njit(parallel=True, cache=True)
 def _best_pairs(people: Any, mentor_end: Any, top_k: int, threads: int) -> Any:
-    e, m, terms, weights, vector, at, banned, comp, strict, shift = people
-    n_mentees, n_mentors = e.shape[0], m.shape[0]
+    e, m = people[0], people[1]
+    n_mentees, n_mentors = e.shape[0], m.shape[1]
     row_value = np.zeros((n_mentees, top_k), dtype=np.float32)
     row_index = np.full((n_mentees, top_k), -1, dtype=np.int32)
+    row_slot = np.zeros(n_mentees, dtype=np.int64)  # where each row's lowest is
     # Each thread keeps each mentor's best among its own share of mentees (and the lowest
     # of them, to compare against); merged below.
     col_value = np.zeros((threads, n_mentors, top_k), dtype=np.float32)
     col_index = np.full((threads, n_mentors, top_k), -1, dtype=np.int32)
-    col_low = np.zeros((threads, n_mentors), dtype=np.float32)
     col_slot = np.zeros((threads, n_mentors), dtype=np.int64)
+    col_low = np.zeros((threads, n_mentors), dtype=np.float32)
+    columns = col_value, col_index, col_slot, col_low
     share = (n_mentees + threads - 1) // threads
     for t in numba.prange(threads):
-        for i in range(t * share, min(n_mentees, (t + 1) * share)):
-            low, slot = np.float32(0.0), 0
-            for j in range(mentor_end[i]):
-                s = _score(i, j, e, m, terms, weights, vector, at, banned, comp, strict, shift)
-                if s > low:
-                    row_value[i, slot], row_index[i, slot] = s, j
-                    slot = _lowest(row_value[i])
-                    low = row_value[i, slot]
-                if s > col_low[t, j]:
-                    col_value[t, j, col_slot[t, j]] = s
-                    col_index[t, j, col_slot[t, j]] = i
-                    col_slot[t, j] = _lowest(col_value[t, j])
-                    col_low[t, j] = col_value[t, j, col_slot[t, j]]
+        out = np.empty(BLOCK, dtype=np.float32)
+        for start in range(t * share, min(n_mentees, (t + 1) * share), MENTEES_AT_ONCE):
+            stop = min(start + MENTEES_AT_ONCE, (t + 1) * share, n_mentees)
+            for first in range(0, mentor_end[start:stop].max(), BLOCK):
+                for i in range(start, stop):
+                    end = min(first + BLOCK, mentor_end[i])
+                    if end <= first:
+                        continue
+                    _score_block(i, first, end, people, out)
+                    _keep_best(i, first, end, out, (row_value, row_index, row_slot), t, columns)
+    return (row_value, row_index, *_merge_columns(col_value, col_index))
+
+
+@numba.njit(inline="always", cache=True)
+def _keep_best(i: int, first: int, end: int, out: Any, rows: Any, t: int, columns: Any) -> None:
+    """Mentee i's scores with mentors first..end-1 into their best and (thread t's share
+    of) the mentors' best; most blocks, once the best have filled, have no better pair:
+    one test over the block, side by side, says so."""
+    row_value, row_index, row_slot = rows
+    col_value, col_index, col_slot, col_low = columns
+    lows, low = col_low[t, first:end], row_value[i, row_slot[i]]
+    better = 0
+    for k in range(end - first):
+        better += (out[k] > low) | (out[k] > lows[k])
+    if better == 0:
+        return
+    for j in range(first, end):
+        s = out[j - first]
+        if s > row_value[i, row_slot[i]]:
+            row_value[i, row_slot[i]], row_index[i, row_slot[i]] = s, j
+            row_slot[i] = _lowest(row_value[i])
+        if s > col_low[t, j]:
+            slot = col_slot[t, j]
+            col_value[t, j, slot], col_index[t, j, slot] = s, i
+            col_slot[t, j] = _lowest(col_value[t, j])
+            col_low[t, j] = col_value[t, j, col_slot[t, j]]
+
+
+@numba.njit(parallel=True, cache=True)
+def _merge_columns(col_value: Any, col_index: Any) -> Any:
+    """Each mentor's best over the threads' shares."""
+    threads, n_mentors, top_k = col_value.shape
     best_value = np.zeros((n_mentors, top_k), dtype=np.float32)
     best_index = np.full((n_mentors, top_k), -1, dtype=np.int32)
     for j in numba.prange(n_mentors):
@@ -248,7 +289,7 @@ def _best_pairs(people: Any, mentor_end: Any, top_k: int, threads: int) -> Any:
                     best_value[j, worst] = col_value[t, j, slot]
                     best_index[j, worst] = col_index[t, j, slot]
                     worst = _lowest(best_value[j])
-    return row_value, row_index, best_value, best_index
+    return best_value, best_index
 
 
 def best_pairs(
@@ -274,6 +315,61 @@ def _tie_break(i: int, j: int) -> float:
     return ((i * 7919 + j * 104729) % 1021) / 2048
 
 
+@numba.njit(inline="always", cache=True)
+def _price_block(
+    i: int, first: int, end: int, out: Any, charges: Any, price: Any, margin: Any
+) -> None:
+    """Mentee i's best margin over mentors first..end-1: score - charges - price."""
+    mentee_charge, mentor_charge = charges
+    charge, prices = mentor_charge[first:end], price[first:end]
+    best = margin[i]
+    for k in range(end - first):
+        left = out[k] - mentee_charge[i] - charge[k]
+        worth = (out[k] > 0) & (left > 0)
+        best = max(best, left - prices[k] if worth else np.float32(0.0))
+    margin[i] = best
+
+
+@numba.njit(inline="always", cache=True)
+def _gains_block(
+    i: int,
+    first: int,
+    end: int,
+    out: Any,
+    charges: Any,
+    potentials: Any,
+    scale: int,
+    found: Any,
+    slots: Any,
+) -> None:
+    """The pairs of mentee i with mentors first..end-1 with the largest gains, kept in
+    `found`. A gain is the pair's reduced cost in the solver's integer units: a pair with
+    one could raise the total."""
+    mentee_charge, mentor_charge = charges
+    mentee_potential, mentor_potential = potentials
+    found_key, found_index, found_value = found
+    charge, potential = mentor_charge[first:end], mentor_potential[first:end]
+    n, floor = end - first, max(found_key[i, slots[i]] - 1, 0.0)
+    gain = np.empty(n, dtype=np.int64)
+    count = 0
+    for k in range(n):
+        left = out[k] - mentee_charge[i] - charge[k]
+        value = np.int64(np.rint(left * np.float32(scale))) - mentee_potential[i] + potential[k]
+        gain[k] = value if (out[k] > 0) & (left > 0) else np.int64(-1)
+        count += gain[k] > floor
+    if count == 0:
+        return
+    for k in range(n):
+        if gain[k] <= 0:
+            continue
+        key = gain[k] + _tie_break(i, first + k)
+        if key > found_key[i, slots[i]]:
+            slot = slots[i]
+            found_key[i, slot], found_index[i, slot] = key, first + k
+            found_value[i, slot] = out[k] - mentee_charge[i] - charge[k]
+            slots[i] = _lowest(found_key[i])
+
+
 @numba.njit(parallel=True, cache=True)
 def _scan(
     people: Any,
@@ -284,36 +380,27 @@ def _scan(
     scale: int,
     added: int,
 ) -> Any:
-    mentee_charge, mentor_charge = charges
-    mentee_potential, mentor_potential = potentials
     n_mentees = people[0].shape[0]
     width = max(added, 1)
     margin = np.zeros(n_mentees, dtype=np.float32)
     found_key = np.zeros((n_mentees, width), dtype=np.float64)
     found_index = np.full((n_mentees, width), -1, dtype=np.int32)
     found_value = np.zeros((n_mentees, width), dtype=np.float32)
-    e, m, terms, weights, vector, at, banned, comp, strict, shift = people
-    for i in numba.prange(n_mentees):
-        best, slot = np.float32(0.0), 0
-        for j in range(mentor_end[i]):
-            left = _score(i, j, e, m, terms, weights, vector, at, banned, comp, strict, shift)
-            if left <= 0:
-                continue
-            left = left - mentee_charge[i] - mentor_charge[j]
-            if left <= 0:
-                continue
-            best = max(best, left - price[j])
-            if added == 0:
-                continue
-            # Reduced cost in the solver's integer units: a pair with a gain could raise
-            # the total; the largest `added` gains are kept.
-            gain = np.int64(np.rint(left * np.float32(scale)))
-            gain -= mentee_potential[i] - mentor_potential[j]
-            key = gain + _tie_break(i, j)
-            if gain > 0 and key > found_key[i, slot]:
-                found_key[i, slot], found_index[i, slot], found_value[i, slot] = key, j, left
-                slot = _lowest(found_key[i])
-        margin[i] = best
+    found = found_key, found_index, found_value
+    slots = np.zeros(n_mentees, dtype=np.int64)  # where each mentee's lowest gain kept is
+    for chunk in numba.prange((n_mentees + MENTEES_AT_ONCE - 1) // MENTEES_AT_ONCE):
+        start = chunk * MENTEES_AT_ONCE
+        stop = min(start + MENTEES_AT_ONCE, n_mentees)
+        out = np.empty(BLOCK, dtype=np.float32)
+        for first in range(0, mentor_end[start:stop].max(), BLOCK):
+            for i in range(start, stop):
+                end = min(first + BLOCK, mentor_end[i])
+                if end <= first:
+                    continue
+                _score_block(i, first, end, people, out)
+                _price_block(i, first, end, out, charges, price, margin)
+                if added > 0:
+                    _gains_block(i, first, end, out, charges, potentials, scale, found, slots)
     return margin, found_index, found_value
 
 
@@ -329,7 +416,7 @@ def scan(
     """One pass over every pair, charged: each mentee's best margin over the mentors'
     prices, and (with `added` > 0 and the flow's node potentials) up to `added` left-out
     pairs per mentee that could raise the total, most first."""
-    n_mentees, n_mentors = len(p.mentee_codes), len(p.mentor_codes)
+    n_mentees, n_mentors = p.mentee_codes.shape[0], p.mentor_codes.shape[1]
     if potential is None:
         potential = np.zeros(n_mentees + n_mentors, dtype=np.int64)
     with _ONE_PASS_AT_A_TIME:
