@@ -36,6 +36,21 @@ def _cheapest(price: Any, first: int, end: int) -> tuple[int, int]:
     return low, next_low
 
 
+@numba.njit(inline="always", cache=True)
+def _two_best(first: int, end: int, value: Any, other: Any, paid: Any) -> tuple[int, int, int]:
+    """Over arcs first..end-1, the largest and second largest gain, value[arc] minus what
+    its other end is paid (paid[other[arc]]), and the arc of the largest; at least 0 (the
+    gain of staying as one is), and -1 for the arc when no gain is above 0."""
+    best, second, best_arc = 0, 0, -1
+    for arc in range(first, end):
+        gain = value[arc] - paid[other[arc]]
+        if gain > best:
+            best, second, best_arc = gain, best, arc
+        elif gain > second:
+            second = gain
+    return best, second, best_arc
+
+
 @numba.njit(cache=True)
 def _forward(arcs: Any, slots: Any, state: Any, eps: int, queue: Any) -> None:
     """Each mentee without a slot bids for the slot that pays them most, raising its price
@@ -53,13 +68,7 @@ def _forward(arcs: Any, slots: Any, state: Any, eps: int, queue: Any) -> None:
         i = queue[head]
         head = (head + 1) % queue.shape[0]
         size -= 1
-        best, second, best_arc = 0, 0, -1  # 0: staying unmatched
-        for arc in range(start[i], start[i + 1]):
-            gain = value[arc] - low[col[arc]]
-            if gain > best:
-                best, second, best_arc = gain, best, arc
-            elif gain > second:
-                second = gain
+        _, second, best_arc = _two_best(start[i], start[i + 1], value, col, low)
         if best_arc < 0:
             owner[i], profit[i] = UNMATCHED, 0
             continue
@@ -96,13 +105,7 @@ def _reverse(arcs_by_mentor: Any, slots: Any, state: Any, eps: int, stack: Any) 
         top -= 1
         slot = stack[top]
         j = slot_mentor[slot]
-        best, second, best_arc = 0, 0, -1
-        for arc in range(start[j], start[j + 1]):
-            gain = value[arc] - profit[row[arc]]
-            if gain > best:
-                best, second, best_arc = gain, best, arc
-            elif gain > second:
-                second = gain
+        best, second, best_arc = _two_best(start[j], start[j + 1], value, row, profit)
         if best_arc < 0 or best <= eps:
             price[slot] = 0
             low[j] = 0
