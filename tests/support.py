@@ -82,6 +82,8 @@ def served(wsgi_app: Any, threads: int = 4) -> Iterator[str]:
         closing.set()
         server.close()
         thread.join(timeout=5)
+        # Its worker threads too: left waiting, a whole run's would add up to thousands.
+        server.task_dispatcher.shutdown()
 
 
 class Scrape:

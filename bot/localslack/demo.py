@@ -260,6 +260,7 @@ def start_demo(
         jobs.stop()
         with contextlib.suppress(OSError, ValueError):
             server.close()
+        server.task_dispatcher.shutdown()  # and its worker threads
         workspace.__exit__(None, None, None)
         engine.dispose()
 
